@@ -1,0 +1,65 @@
+"""Fast mode, data folder, seeding and the cheap import."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import workshop_utils
+from workshop_utils import config
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("true", True), ("0", False), ("", False)])
+def test_fast_mode_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("WORKSHOP_FAST", value)
+    assert workshop_utils.fast_mode() is expected
+
+
+def test_fast_mode_default_is_full(monkeypatch):
+    monkeypatch.delenv("WORKSHOP_FAST", raising=False)
+    assert workshop_utils.fast_mode() is False
+
+
+def test_fast_mode_rejects_nonsense(monkeypatch):
+    monkeypatch.setenv("WORKSHOP_FAST", "maybe")
+    with pytest.raises(ValueError, match="WORKSHOP_FAST"):
+        workshop_utils.fast_mode()
+
+
+def test_data_dir_override(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "d"))
+    assert workshop_utils.data_dir() == tmp_path / "d"
+    assert not (tmp_path / "d").exists()
+    assert workshop_utils.data_dir(create=True).is_dir()
+
+
+def test_data_dir_default_is_the_repository_data_folder(monkeypatch):
+    monkeypatch.delenv("WORKSHOP_DATA_DIR", raising=False)
+    assert config.REPO_DIR is not None
+    assert workshop_utils.data_dir() == config.REPO_DIR / "data"
+
+
+def test_seed_everything_repeats_python_and_numpy():
+    rng = workshop_utils.seed_everything(7)
+    first = (random.random(), np.random.rand(), rng.random())
+    rng = workshop_utils.seed_everything(7)
+    assert (random.random(), np.random.rand(), rng.random()) == first
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "7", True])
+def test_seed_everything_rejects_bad_seeds(bad):
+    with pytest.raises(ValueError, match="seed"):
+        workshop_utils.seed_everything(bad)
+
+
+def test_import_does_not_pull_in_tensorflow():
+    code = (
+        "import sys, workshop_utils, workshop_utils.data, workshop_utils.exercises\n"
+        "heavy = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

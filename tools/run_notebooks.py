@@ -1,0 +1,80 @@
+"""Regenerate the stored outputs of the notebooks: one clean, in-order run each.
+
+    python tools/run_notebooks.py                 # every notebook in notebooks/
+    python tools/run_notebooks.py notebooks/01_hopfield.ipynb
+
+Each notebook gets its Colab setup cell refreshed from ``workshop_utils.colab``, then runs
+top to bottom in a fresh kernel (working directory ``notebooks/``) in fast mode, exactly as
+the test suite runs it, and is written back without widget state or timing metadata.
+Notebooks 01-03 do not depend on fast mode; notebook 04 stores its fast-mode outputs
+(stand-in pictures), so the repository never redistributes the real photos.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from workshop_utils.colab import setup_cell_source  # noqa: E402
+
+KERNEL_ENV = {"WORKSHOP_FAST": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+
+def refresh_setup_cell(nb: nbformat.NotebookNode) -> None:
+    """Make the first code cell the shared Colab setup cell."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = setup_cell_source()
+            return
+    raise ValueError("notebook has no code cell to hold the setup cell")
+
+
+def clean(nb: nbformat.NotebookNode) -> None:
+    """Drop what must not be stored: widget state and per-cell execution timestamps."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                output.get("metadata", {}).pop("execution", None)
+
+
+def run(path: Path, timeout: int = 900) -> None:
+    nb = nbformat.read(path, as_version=4)
+    refresh_setup_cell(nb)
+    os.environ.update(KERNEL_ENV)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        store_widget_state=False,
+    )
+    client.execute()
+    clean(nb)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for path in paths:
+        print(f"running {path.name} ...", flush=True)
+        run(path.resolve())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""Settings shared by every notebook: fast mode and where datasets live.
+
+Both are read from the environment each time they are asked for, so a test or a notebook
+can change them with ``os.environ`` and no reload.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FAST_ENV = "WORKSHOP_FAST"
+DATA_ENV = "WORKSHOP_DATA_DIR"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+#: The repository checkout this package sits in, or ``None`` when installed from a wheel.
+PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
+REPO_DIR: Path | None = _CHECKOUT
+
+
+def fast_mode() -> bool:
+    """True when ``WORKSHOP_FAST`` asks for small data and few epochs (CI); False by default.
+
+    Only notebook 04 shrinks in fast mode; notebooks 01-03 are small enough to run as learners
+    run them.
+    """
+    value = os.environ.get(FAST_ENV, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{FAST_ENV}={os.environ[FAST_ENV]!r} is not understood: set it to 1 for fast mode "
+        "or 0 (or leave it unset) for the full workshop."
+    )
+
+
+def data_dir(create: bool = False) -> Path:
+    """The folder where datasets live and downloads are cached.
+
+    ``WORKSHOP_DATA_DIR`` wins; otherwise the repository's ``data/`` folder when running
+    from a checkout, else ``./workshop-data`` (for example on Colab after a pip install).
+    """
+    override = os.environ.get(DATA_ENV, "").strip()
+    if override:
+        path = Path(override).expanduser()
+    elif REPO_DIR is not None:
+        path = REPO_DIR / "data"
+    else:
+        path = Path.cwd() / "workshop-data"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def shipped_data_dir() -> Path | None:
+    """The repository's ``data/`` folder holding the small shipped tables, if there is one."""
+    return REPO_DIR / "data" if REPO_DIR is not None else None

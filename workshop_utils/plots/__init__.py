@@ -1,0 +1,1 @@
+"""Figures, one module per notebook topic; each function returns a matplotlib Figure."""
