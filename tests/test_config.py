@@ -63,3 +63,10 @@ def test_import_does_not_pull_in_tensorflow():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_find_data_file_prefers_the_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
+    assert config.find_data_file("nothing-here.csv") is None
+    (tmp_path / "mine.csv").write_text("a\n1\n")
+    assert config.find_data_file("mine.csv") == tmp_path / "mine.csv"

@@ -56,6 +56,14 @@ def data_dir(create: bool = False) -> Path:
     return path
 
 
-def shipped_data_dir() -> Path | None:
-    """The repository's ``data/`` folder holding the small shipped tables, if there is one."""
-    return REPO_DIR / "data" if REPO_DIR is not None else None
+def find_data_file(name: str) -> Path | None:
+    """Where a small shipped table (``customers.csv``, ``sales.csv``) is, or None.
+
+    Looks in :func:`data_dir` first (an instructor may override a table), then in the
+    repository's ``data/`` folder. Loaders regenerate the table from its documented, seeded
+    generator when neither has it (for example after ``pip install`` on Colab).
+    """
+    candidates = [data_dir() / name]
+    if REPO_DIR is not None:
+        candidates.append(REPO_DIR / "data" / name)
+    return next((path for path in candidates if path.is_file()), None)
