@@ -1,0 +1,171 @@
+"""Command line: ``python -m workshop_utils check | fetch | student-copy``.
+
+``check`` is what a learner runs before the workshop; ``fetch`` is how an instructor prepares
+a room with bad wifi; ``student-copy`` writes notebooks without outputs or solutions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.metadata
+import os
+import platform
+import sys
+from pathlib import Path
+
+from . import __version__, config
+
+#: What the notebooks import, as (import name, distribution name).
+REQUIRED = [
+    ("numpy", "numpy"),
+    ("scipy", "scipy"),
+    ("sklearn", "scikit-learn"),
+    ("pandas", "pandas"),
+    ("matplotlib", "matplotlib"),
+    ("ipywidgets", "ipywidgets"),
+    ("PIL", "pillow"),
+    ("pooch", "pooch"),
+    ("tqdm", "tqdm"),
+    ("psutil", "psutil"),
+]
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _keras_report() -> tuple[list[str], list[str]]:
+    """Import Keras for real (a broken TensorFlow install shows up here) and list GPUs."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        import keras
+        import tensorflow as tf
+    except Exception as error:  # any import failure is a broken install for the learner
+        return [], [
+            f"TensorFlow/Keras cannot be imported ({type(error).__name__}: {error}); "
+            "notebooks 03 and 04 need them: `pip install -r requirements.txt`"
+        ]
+    gpus = tf.config.list_physical_devices("GPU")
+    lines = [
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__} (backend {keras.backend.backend()})",
+        f"GPU: {', '.join(g.name for g in gpus)}" if gpus else "GPU: none (the CPU is enough for this workshop)",
+    ]
+    return lines, []
+
+
+def check(skip_keras: bool = False) -> int:
+    """Print what a learner's machine has; return 1 (with reasons) if a notebook would fail."""
+    import psutil
+
+    from .data import DATASETS
+
+    problems: list[str] = []
+    print(f"Python {platform.python_version()} ({sys.executable})")
+    print(f"workshop_utils {__version__}")
+    for module, dist in REQUIRED:
+        try:
+            importlib.import_module(module)
+            print(f"  {dist} {_version(dist)}")
+        except ImportError as error:
+            problems.append(f"{dist} is missing ({error}): `pip install -r requirements.txt`")
+    if not skip_keras:
+        lines, keras_problems = _keras_report()
+        for line in lines:
+            print(line)
+        problems += keras_problems
+    memory = psutil.virtual_memory()
+    print(f"CPU: {_cpu_model()}, {os.cpu_count()} cores; memory: "
+          f"{memory.available / 2**30:.1f} GiB free of {memory.total / 2**30:.1f} GiB")
+    if memory.available < 2 * 2**30:
+        print("  note: under 2 GiB free; close other programs before notebook 04")
+    print(f"Data folder: {config.data_dir()}  (set WORKSHOP_DATA_DIR to move it)")
+    print(f"Fast mode: {'on' if config.fast_mode() else 'off'}")
+    for dataset in DATASETS:
+        try:
+            ready, message = dataset.status()
+        except Exception as error:  # a broken dataset module must not hide the others
+            ready, message = False, f"cannot be checked ({type(error).__name__}: {error})"
+        print(f"  [{'ok' if ready else 'missing'}] {dataset.name} ({dataset.notebook}): {message}")
+        if not ready:
+            what = "`python -m workshop_utils fetch`" if dataset.fetch else "a fresh checkout"
+            problems.append(f"dataset {dataset.name!r} for notebook {dataset.notebook} is not ready: run {what}")
+    if problems:
+        print("\nNot ready yet:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print("\nAll set: every notebook has what it needs.")
+    return 0
+
+
+def fetch(source: str | None = None) -> int:
+    """Download and verify every dataset that is not shipped; say so when there is nothing to do."""
+    from .data import DATASETS
+
+    failed = False
+    for dataset in DATASETS:
+        if dataset.fetch is None:
+            print(f"{dataset.name}: shipped with the repository, nothing to fetch")
+            continue
+        ready, message = dataset.status()
+        if ready:
+            print(f"{dataset.name}: already present ({message}); nothing to do")
+            continue
+        print(f"{dataset.name}: fetching ...", flush=True)
+        try:
+            path = dataset.fetch(source=source)
+        except Exception as error:  # one clear line, not a traceback, for an instructor
+            print(f"error: {dataset.name}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        print(f"{dataset.name}: ready in {path}")
+    return 1 if failed else 0
+
+
+def student_copy(dest: str) -> int:
+    """Write the notebooks without outputs and solutions, for a room that types along."""
+    from .student_copy import make_student_copies
+
+    written = make_student_copies(Path(dest))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workshop_utils", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_check = sub.add_parser("check", help="is this machine ready for the workshop?")
+    p_check.add_argument("--skip-keras", action="store_true", help="do not import TensorFlow (faster)")
+    p_fetch = sub.add_parser("fetch", help="download and verify every dataset (a second run does nothing)")
+    p_fetch.add_argument("--source", help="weather photos from this URL or local zip instead of the public address")
+    p_copy = sub.add_parser("student-copy", help="write notebooks without outputs and solutions")
+    p_copy.add_argument("dest", help="folder to write the student notebooks into")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return check(skip_keras=args.skip_keras)
+        if args.command == "fetch":
+            return fetch(source=args.source)
+        return student_copy(args.dest)
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
