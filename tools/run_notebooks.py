@@ -57,7 +57,9 @@ def run(path: Path, timeout: int = 900) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
-        store_widget_state=False,
+        # nbclient 0.11 crashes on Output widgets without widget state (KeyError in
+        # output_widget.py); keep it while running and strip it in clean() instead.
+        store_widget_state=True,
     )
     client.execute()
     clean(nb)

@@ -1,0 +1,112 @@
+"""Atomic downloads: success, every way a download fails, and nothing half-written left behind."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from workshop_utils.download import (
+    ChecksumError,
+    DataError,
+    DownloadError,
+    download,
+    is_url,
+    remove_stale,
+    sha256_file,
+)
+
+BODY = bytes(range(256)) * 4096  # 1 MiB, so the body arrives in several chunks
+
+
+@pytest.fixture
+def served(http_server):
+    (http_server.root / "blob.bin").write_bytes(BODY)
+    return http_server
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_download_writes_the_file_and_checks_its_sha256(served, tmp_path):
+    dest = tmp_path / "out" / "blob.bin"
+    got = download(served.url("files/blob.bin"), dest, sha256=hashlib.sha256(BODY).hexdigest(),
+                   progress=True)
+    assert got == dest and dest.read_bytes() == BODY
+    assert _leftovers(dest.parent) == ["blob.bin"]
+
+
+def test_sha256_mismatch_keeps_nothing(served, tmp_path):
+    dest = tmp_path / "blob.bin"
+    with pytest.raises(ChecksumError, match="sha256") as error:
+        download(served.url("files/blob.bin"), dest, sha256="0" * 64, progress=False)
+    assert served.url("files/blob.bin") in str(error.value)
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("code", [404, 500, 503])
+def test_http_error_names_code_and_address(served, tmp_path, code):
+    url = served.url(f"status/{code}")
+    with pytest.raises(DownloadError, match=f"HTTP {code}") as error:
+        download(url, tmp_path / "blob.bin", progress=False, hint="Do this instead.")
+    assert url in str(error.value) and "Do this instead." in str(error.value)
+    assert _leftovers(tmp_path) == []
+
+
+def test_connection_refused(refused_url, tmp_path):
+    with pytest.raises(DownloadError, match="connection refused") as error:
+        download(refused_url, tmp_path / "blob.bin", progress=False, timeout=5)
+    assert refused_url in str(error.value)
+    assert _leftovers(tmp_path) == []
+
+
+def test_truncated_body_with_length_is_rejected(served, tmp_path):
+    with pytest.raises(DownloadError, match="incomplete"):
+        download(served.url("truncate/blob.bin"), tmp_path / "blob.bin", progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_truncated_body_without_length_is_caught_by_the_check(served, tmp_path):
+    def must_be_whole(path):
+        if path.stat().st_size != len(BODY):
+            raise DataError("short file")
+
+    with pytest.raises(DataError, match="short file"):
+        download(served.url("truncate-nolength/blob.bin"), tmp_path / "blob.bin",
+                 check=must_be_whole, progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_failed_download_does_not_replace_a_good_file(served, tmp_path):
+    dest = tmp_path / "blob.bin"
+    dest.write_bytes(b"the good copy")
+    with pytest.raises(DownloadError):
+        download(served.url("status/500"), dest, progress=False)
+    assert dest.read_bytes() == b"the good copy"
+    assert _leftovers(tmp_path) == ["blob.bin"]
+
+
+def test_stale_temporary_files_of_dead_processes_are_removed(tmp_path):
+    dead = tmp_path / ".blob.bin.999999999.0123abcd.part"
+    ours = tmp_path / f".blob.bin.{os.getpid()}.0123abcd.part"
+    other = tmp_path / "blob.bin"
+    for path in (dead, ours, other):
+        path.write_bytes(b"x")
+    assert remove_stale(tmp_path, "blob.bin") == [dead]
+    assert _leftovers(tmp_path) == sorted([ours.name, other.name])
+
+
+def test_sha256_file_matches_hashlib(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(BODY)
+    assert sha256_file(path, chunk_size=1000) == hashlib.sha256(BODY).hexdigest()
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("https://example.org/x.zip", True), ("HTTP://x", True), ("file:///tmp/x.zip", True),
+    ("/tmp/x.zip", False), ("dataset2.zip", False),
+])
+def test_is_url(source, expected):
+    assert is_url(source) is expected

@@ -1,0 +1,184 @@
+"""Notebook 02's customer table: a shop's customers, their income and what they spent.
+
+The table is synthetic and shipped as ``data/customers.csv``. It was made by
+:func:`make_customers` with its default arguments, and ``python -m workshop_utils.customers``
+writes it again byte for byte (a test checks this). Five groups of customers are drawn from
+normal distributions (see :data:`SEGMENTS`), and a few "in-between" customers are scattered
+uniformly over the whole range, as real data always has some; they make single linkage chain.
+
+Columns (as on the slides):
+
+* ``ID``: 1, 2, ... in row order;
+* ``Annual Income (k£)``: yearly income in thousands of pounds, a whole number;
+* ``Amount spent (£)``: what the customer spent at the shop last year, rounded to £10.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import REPO_DIR, find_data_file
+
+FILE_NAME = "customers.csv"
+ID = "ID"
+INCOME = "Annual Income (k£)"
+SPEND = "Amount spent (£)"
+COLUMNS = (ID, INCOME, SPEND)
+FEATURES = (INCOME, SPEND)
+
+DEFAULT_N = 200
+DEFAULT_SEED = 1
+IN_BETWEEN_SHARE = 0.06  # customers who belong to no group
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One group of customers: its share of the table and the centre and spread of each column."""
+
+    name: str
+    share: float
+    income_mean: float
+    income_sd: float
+    spend_mean: float
+    spend_sd: float
+
+
+#: The hidden groups the generator draws from (the notebook never shows these labels).
+SEGMENTS: tuple[Segment, ...] = (
+    Segment("careful", 0.20, 26, 6, 600, 250),
+    Segment("average", 0.30, 55, 7, 2000, 350),
+    Segment("big spenders", 0.20, 88, 9, 3600, 400),
+    Segment("savers", 0.17, 88, 9, 650, 250),
+    Segment("impulsive", 0.13, 26, 6, 3400, 400),
+)
+
+
+def _check_n_and_seed(n: object, seed: object) -> None:
+    for name, value, low in (("n", n, 2), ("seed", seed, 0)):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def _group_sizes(n: int) -> np.ndarray:
+    """How many customers each segment gets: shares rounded down, leftovers to the largest."""
+    shares = np.array([s.share for s in SEGMENTS])
+    sizes = np.floor(shares * n).astype(int)
+    sizes[np.argsort(-shares, kind="stable")[: n - sizes.sum()]] += 1
+    return sizes
+
+
+def make_customers(
+    n: int = DEFAULT_N, seed: int = DEFAULT_SEED, *, return_groups: bool = False
+) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
+    """Draw a reproducible customer table with visible groups (the shipped CSV uses the defaults).
+
+    Parameters
+    ----------
+    n : number of customers (at least 2).
+    seed : seed of the NumPy generator; the same ``(n, seed)`` always gives the same table.
+    return_groups : also return the hidden group of each customer (an index into
+        :data:`SEGMENTS`, or -1 for an in-between customer), for checking a clustering.
+    """
+    _check_n_and_seed(n, seed)
+    n = int(n)
+    rng = np.random.default_rng(int(seed))
+    groups = rng.permutation(np.repeat(np.arange(len(SEGMENTS)), _group_sizes(n)))
+    pick = np.array([[s.income_mean, s.income_sd, s.spend_mean, s.spend_sd] for s in SEGMENTS])[groups]
+    income = pick[:, 0] + pick[:, 1] * rng.normal(size=n)
+    spend = pick[:, 2] + pick[:, 3] * rng.normal(size=n)
+
+    in_between = rng.choice(n, size=int(round(IN_BETWEEN_SHARE * n)), replace=False)
+    income[in_between] = rng.integers(15, 110, size=in_between.size)
+    spend[in_between] = 10 * rng.integers(20, 460, size=in_between.size)
+    groups[in_between] = -1
+
+    table = pd.DataFrame(
+        {
+            ID: np.arange(1, n + 1, dtype=np.int64),
+            INCOME: np.clip(np.round(income), 10, 150).astype(np.int64),
+            SPEND: np.clip(10 * np.round(spend / 10), 20, None).astype(np.int64),
+        }
+    )
+    return (table, groups) if return_groups else table
+
+
+def to_csv_text(table: pd.DataFrame) -> str:
+    """The CSV text of a customer table, the same on every platform (``\\n`` line ends)."""
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def _check_table(table: pd.DataFrame, source: str) -> pd.DataFrame:
+    missing = [column for column in COLUMNS if column not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{source} lacks the column(s) {missing}; it has {list(table.columns)}. "
+            "Regenerate it with `python -m workshop_utils.customers`."
+        )
+    for column in COLUMNS:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            raise ValueError(f"{source}: column {column!r} must hold numbers, got {table[column].dtype}")
+    return table
+
+
+def load_customers() -> pd.DataFrame:
+    """The customer table: the shipped ``customers.csv``, else the same table regenerated.
+
+    Looks for the file with :func:`workshop_utils.config.find_data_file`; when it is absent
+    (for example on Colab after ``pip install``) it calls :func:`make_customers` with the
+    default arguments, which reproduce the shipped file exactly.
+    """
+    path = find_data_file(FILE_NAME)
+    if path is None:
+        return make_customers()
+    return _check_table(pd.read_csv(path, encoding="utf-8"), FILE_NAME)
+
+
+def _shown(path: Path) -> str:
+    """A path as the user should see it: relative to the repository when inside it."""
+    if REPO_DIR is not None:
+        try:
+            return path.resolve().relative_to(REPO_DIR).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def status() -> tuple[bool, str]:
+    """Whether the customer table is ready, in one line, for ``python -m workshop_utils check``."""
+    path = find_data_file(FILE_NAME)
+    if path is None:
+        return True, f"not shipped here: regenerated from make_customers() ({DEFAULT_N} customers)"
+    try:
+        rows = len(_check_table(pd.read_csv(path, encoding="utf-8"), FILE_NAME))
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        return False, f"{_shown(path)} is unreadable ({error})"
+    return True, f"shipped: {_shown(path)} ({rows} customers)"
+
+
+def write_customers(path: Path | None = None) -> Path:
+    """Write the default table to ``path`` (default: the repository's ``data/customers.csv``)."""
+    if path is None:
+        if REPO_DIR is None:
+            raise ValueError("not running from a repository checkout: pass the path to write to")
+        path = REPO_DIR / "data" / FILE_NAME
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_csv_text(make_customers()), encoding="utf-8", newline="")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m workshop_utils.customers [PATH]``: regenerate the shipped CSV."""
+    argv = sys.argv[1:] if argv is None else argv
+    path = write_customers(Path(argv[0]) if argv else None)
+    print(f"wrote {_shown(path)} ({DEFAULT_N} customers)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
