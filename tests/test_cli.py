@@ -1,0 +1,75 @@
+"""``python -m workshop_utils check | fetch | student-copy`` as a learner or instructor runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WORKSHOP_DATA_DIR": str(data_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, "-m", "workshop_utils", *args],
+        capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT,
+    )
+
+
+def test_check_reports_missing_photos_and_exits_nonzero(tmp_path):
+    result = run_cli("check", "--skip-keras", data_dir=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Python" in result.stdout and "workshop_utils" in result.stdout
+    assert "[ok] customers" in result.stdout and "[ok] sales" in result.stdout
+    assert "[missing] weather" in result.stdout
+    assert "python -m workshop_utils fetch" in result.stderr
+
+
+def test_check_imports_keras_and_reports_versions(tmp_path):
+    result = run_cli("check", data_dir=tmp_path)
+    assert "TensorFlow" in result.stdout and "Keras" in result.stdout, result.stdout + result.stderr
+    assert "cores" in result.stdout and "GiB free" in result.stdout
+
+
+def test_fetch_offline_fails_in_one_clear_line_and_leaves_no_photos(tmp_path, refused_url):
+    result = run_cli("fetch", "--source", refused_url, data_dir=tmp_path)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "127.0.0.1" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "weather-img").exists()
+
+
+def test_fetch_from_a_local_archive_then_again_is_a_no_op(tmp_path, weather_set, monkeypatch, capsys):
+    """In-process, so that the test archive's own manifest can stand in for the shipped one."""
+    from workshop_utils import weather_data
+    from workshop_utils.__main__ import main
+
+    _, archive, manifest = weather_set
+    monkeypatch.setattr(weather_data, "MANIFEST_PATH", manifest)
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
+    assert main(["fetch", "--source", str(archive)]) == 0, capsys.readouterr()
+    assert (tmp_path / "weather-img" / "train" / "cloudy").is_dir()
+    capsys.readouterr()
+    assert main(["fetch", "--source", str(archive)]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["check", "--skip-keras"]) == 0
+    assert "All set" in capsys.readouterr().out
+
+
+def test_fetch_of_a_corrupt_archive_fails_clearly(tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"<html>not a zip</html>")
+    result = run_cli("fetch", "--source", str(bad), data_dir=tmp_path / "data")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: weather:"), result.stderr
+    assert not (tmp_path / "data" / "weather-img").exists()
+
+
+@pytest.mark.parametrize("command", [["nonsense"], []])
+def test_bad_usage_exits_nonzero(tmp_path, command):
+    assert run_cli(*command, data_dir=tmp_path).returncode == 2
