@@ -1,0 +1,278 @@
+"""Figures for notebook 03 (regression and a first neural network); each returns a Figure.
+
+Figures are made without pyplot, so a notebook shows each one once (as the cell's value) and
+nothing piles up in pyplot's list of open figures. Functions that draw one panel accept an
+``ax`` so that the widget can put two of them side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
+from .. import regression
+from ..regression import LossSurface
+from ..sales import PRICE_LABEL, SALES_LABEL
+
+DATA_COLOR = "#4c72b0"
+LINE_COLOR = "#dd8452"
+BAD_COLOR = "#c44e52"
+GOOD_COLOR = "#55a868"
+PATH_COLOR = "#222222"
+POINT_COLORS = (BAD_COLOR, GOOD_COLOR, "#8172b3", "#937860")
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (5.5, 4.0)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots()
+
+
+def _panels(n: int, width: float = 4.6, height: float = 3.8) -> tuple[Figure, np.ndarray]:
+    fig = Figure(figsize=(width * n, height), layout="constrained")
+    return fig, np.atleast_1d(fig.subplots(1, n))
+
+
+def sales_scatter(
+    x,
+    y,
+    line: tuple[float, float] | None = None,
+    new_price: float | None = None,
+    ax: Axes | None = None,
+    title: str | None = "Past products",
+) -> Figure:
+    """Price against weekly sales; optionally the line ``(w0, w1)`` and its prediction at ``new_price``."""
+    x, y = regression.check_xy(x, y)
+    fig, ax = _axes(ax)
+    ax.scatter(x, y, s=22, color=DATA_COLOR, alpha=0.85, label="past products", zorder=3)
+    if line is not None:
+        w0, w1 = line
+        grid = np.linspace(0, max(x.max(), new_price or 0) * 1.05, 50)
+        ax.plot(grid, regression.predict_line(grid, w0, w1), color=LINE_COLOR, lw=2,
+                label=f"line: sales = {w0:.1f} {'+' if w1 >= 0 else '-'} {abs(w1):.1f} × price")
+    if new_price is not None:
+        if line is None:
+            raise ValueError("a prediction needs a line: pass line=(w0, w1) with new_price")
+        guess = float(regression.predict_line(new_price, *line))
+        ax.plot([new_price, new_price, 0], [0, guess, guess], ls="--", color="#555555", lw=1)
+        ax.scatter([new_price], [guess], s=90, marker="*", color=BAD_COLOR, zorder=4,
+                   label=f"new product at £{new_price:.2f}: {guess:.0f} units")
+    ax.set_xlim(0, None)
+    ax.set_ylim(0, None)
+    ax.set_xlabel(PRICE_LABEL)
+    ax.set_ylabel(SALES_LABEL)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def activation_functions(names: Sequence[str] = ("relu", "sigmoid"), z_range=(-5.0, 5.0)) -> Figure:
+    """Each activation function in its own panel: what a node does with its linear combination."""
+    fig, axes = _panels(len(names), width=3.8, height=3.0)
+    z = np.linspace(*z_range, 401)
+    for ax, name in zip(axes, names, strict=True):
+        if name not in regression.ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}: choose from {sorted(regression.ACTIVATIONS)}")
+        ax.axhline(0, color="#bbbbbb", lw=0.8)
+        ax.axvline(0, color="#bbbbbb", lw=0.8)
+        ax.plot(z, regression.ACTIVATIONS[name](z), color=DATA_COLOR, lw=2.2)
+        ax.set_title(name)
+        ax.set_xlabel("linear combination  z = w0 + w1·input1 + ...")
+        ax.set_ylabel(f"output = {name}(z)")
+    return fig
+
+
+def line_panel(x, y, w0: float, w1: float, ax: Axes, color: str = LINE_COLOR, title: str = "") -> None:
+    """One network's line over the data, each error drawn as a vertical segment, MSE in the title."""
+    x, y = regression.check_xy(x, y)
+    guess = regression.predict_line(x, w0, w1)
+    ax.vlines(x, y, guess, color=color, alpha=0.35, lw=1)
+    ax.scatter(x, y, s=18, color=DATA_COLOR, zorder=3)
+    grid = np.linspace(0, x.max() * 1.05, 50)
+    ax.plot(grid, regression.predict_line(grid, w0, w1), color=color, lw=2)
+    loss = regression.line_loss(x, y, w0, w1)
+    ax.set_title(f"{title}w0 = {w0:.1f}, w1 = {w1:.1f}: MSE = {loss:.1f}".strip())
+    ax.set_xlim(0, None)
+    ax.set_ylim(0, max(y.max(), 1) * 1.15)
+    ax.set_xlabel(PRICE_LABEL)
+    ax.set_ylabel(SALES_LABEL)
+
+
+def bad_vs_good(x, y, bad: tuple[float, float], good: tuple[float, float]) -> Figure:
+    """The same one-node network with two weight choices, side by side, with their losses."""
+    fig, (left, right) = _panels(2)
+    line_panel(x, y, *bad, ax=left, color=BAD_COLOR, title="Bad: ")
+    line_panel(x, y, *good, ax=right, color=GOOD_COLOR, title="Good: ")
+    right.sharey(left)
+    return fig
+
+
+def loss_surface_panel(
+    surface: LossSurface,
+    ax: Axes,
+    points: Mapping[str, tuple[float, float]] | None = None,
+    path: np.ndarray | None = None,
+    colorbar: bool = True,
+) -> None:
+    """The loss over ``(w0, w1)`` as filled contours (log scale), with marked points and a path."""
+    loss = np.clip(surface.loss, 1e-12, None)
+    levels = np.geomspace(loss.min(), loss.max(), 16)
+    filled = ax.contourf(surface.w0, surface.w1, loss, levels=levels, norm=LogNorm(), cmap="viridis")
+    ax.contour(surface.w0, surface.w1, loss, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+    if colorbar:
+        ax.figure.colorbar(filled, ax=ax, label="loss (MSE, log scale)", format="%.0f")
+    if path is not None:
+        path = np.asarray(path, dtype=float)
+        ax.plot(path[:, 0], path[:, 1], color=PATH_COLOR, lw=1.2, marker=".", ms=3,
+                label=f"gradient descent ({len(path) - 1} steps)")
+    for (label, (w0, w1)), color in zip((points or {}).items(), POINT_COLORS * 4, strict=False):
+        ax.scatter([w0], [w1], s=110, color=color, edgecolor="white", linewidth=1.5, zorder=5,
+                   label=label)
+    ax.set_xlabel("w0 (intercept)")
+    ax.set_ylabel("w1 (slope)")
+    if points or path is not None:
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+
+
+def loss_surface_figure(
+    surface: LossSurface,
+    points: Mapping[str, tuple[float, float]] | None = None,
+    path: np.ndarray | None = None,
+    title: str = "The loss for every choice of (w0, w1)",
+) -> Figure:
+    """The loss surface as a contour map, with named points (e.g. bad and good) and an optional path."""
+    fig, ax = _axes(None, figsize=(6.2, 4.6))
+    loss_surface_panel(surface, ax, points, path)
+    ax.set_title(title)
+    return fig
+
+
+def line_and_loss(x, y, w0: float, w1: float, surface: LossSurface) -> Figure:
+    """The widget's view: the line over the data (left) and its place on the loss surface (right)."""
+    fig, (left, right) = _panels(2, width=4.8, height=3.7)
+    line_panel(x, y, w0, w1, ax=left)
+    loss_surface_panel(surface, right, {"your (w0, w1)": (w0, w1)}, colorbar=False)
+    right.set_xlim(surface.w0[0], surface.w0[-1])
+    right.set_ylim(surface.w1[0], surface.w1[-1])
+    right.set_title("where you are on the loss surface")
+    return fig
+
+
+# -- the 2-2-1 network ----------------------------------------------------------------------
+
+#: Where the diagram draws each node: inputs left, hidden layer middle, output right. Each
+#: "1" node feeds one node's bias (w10, w20, w30), the weight on a constant input of 1.
+_NODES = {
+    "x1": (0.0, 1.0), "x2": (0.0, -1.0),
+    "h1": (2.2, 1.0), "h2": (2.2, -1.0), "out": (4.2, 0.0),
+    "b1": (1.2, 2.25), "b2": (1.2, -2.25), "b3": (3.6, 1.65),
+}
+_NODE_TEXT = {"x1": "input 1", "x2": "input 2", "h1": "node 1", "h2": "node 2", "out": "node 3",
+              "b1": "1", "b2": "1", "b3": "1"}
+_EDGES = {  # weight name: (from, to, where along the edge its label sits)
+    "w10": ("b1", "h1", 0.45), "w11": ("x1", "h1", 0.5), "w12": ("x2", "h1", 0.72),
+    "w20": ("b2", "h2", 0.45), "w21": ("x1", "h2", 0.72), "w22": ("x2", "h2", 0.5),
+    "w30": ("b3", "out", 0.45), "w31": ("h1", "out", 0.5), "w32": ("h2", "out", 0.5),
+}
+_RADIUS = 0.42
+
+
+def network_diagram(weights: Mapping[str, float] | None = None, title: str | None = None) -> Figure:
+    """The 2-2-1 network, every edge labelled with its weight's name (and value, if given).
+
+    Node j computes ``wj0 * 1 + wj1 * (its first input) + wj2 * (its second input)``; the hidden
+    nodes 1 and 2 then apply a sigmoid, the output node 3 does not.
+    """
+    if weights is not None:
+        missing = sorted(set(_EDGES) - set(weights))
+        if missing:
+            raise ValueError(f"weights lacks {missing}: give all nine of {sorted(_EDGES)}")
+    fig = Figure(figsize=(7.0, 5.6), layout="constrained")
+    ax = fig.subplots()
+    for name, (start, end, t) in _EDGES.items():
+        (x0, y0), (x1, y1) = _NODES[start], _NODES[end]
+        bias = start.startswith("b")
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "-|>", "color": "#888888" if bias else "#333333",
+                                "lw": 1.2, "ls": "--" if bias else "-",
+                                "shrinkA": 12 if bias else 24, "shrinkB": 24})
+        label = name if weights is None else f"{name} = {weights[name]:.2f}"
+        ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, ha="center", va="center",
+                fontsize=9.5, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#cccccc"})
+    for node, (x, y) in _NODES.items():
+        bias = node.startswith("b")
+        face = "#f2f2f2" if bias else ("#e8eef7" if node.startswith("x") else "#fbe5d6")
+        ax.add_patch(Circle((x, y), _RADIUS * (0.5 if bias else 1), fc=face, ec="#333333", lw=1.2))
+        ax.text(x, y, _NODE_TEXT[node], ha="center", va="center", fontsize=9)
+    for x, caption in ((0.0, "inputs"), (2.2, "hidden layer\n(sigmoid)"), (4.2, "output\n(no activation)")):
+        ax.text(x, -2.75, caption, ha="center", va="top", fontsize=9.5, color="#555555")
+    ax.set_xlim(-0.6, 4.9)
+    ax.set_ylim(-3.4, 2.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or "The simple network: 2 inputs, 2 hidden nodes, 1 output, 9 weights")
+    return fig
+
+
+def two_input_figure(
+    x,
+    y,
+    predict: Callable[[np.ndarray], np.ndarray] | None = None,
+    title: str | None = None,
+    extent: tuple[float, float] = (-0.5, 1.5),
+) -> Figure:
+    """The two-input task: the points coloured by target and, given ``predict``, the fitted surface.
+
+    ``predict`` maps an ``(m, 2)`` array of inputs to ``m`` outputs (for a Keras model:
+    ``lambda grid: model.predict(grid, verbose=0)``); it is drawn as a shaded map under the points.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float).ravel()
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) != len(y):
+        raise ValueError(f"expected inputs of shape (n, 2) and n targets, got {x.shape} and {y.shape}")
+    fig, ax = _axes(None, figsize=(5.4, 4.4))
+    if predict is not None:
+        grid = np.linspace(*extent, 121)
+        g1, g2 = np.meshgrid(grid, grid)
+        inputs = np.column_stack([g1.ravel(), g2.ravel()]).astype(np.float32)
+        out = np.asarray(predict(inputs), dtype=float).reshape(g1.shape)
+        shade = ax.contourf(g1, g2, out, levels=np.linspace(-0.25, 1.25, 13), cmap="RdBu_r",
+                            extend="both", alpha=0.85)
+        ax.contour(g1, g2, out, levels=[0.5], colors="black", linewidths=1.2)
+        fig.colorbar(shade, ax=ax, label="network output", ticks=[0, 0.5, 1])
+    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu_r", vmin=-0.25, vmax=1.25, s=12,
+               edgecolor="white" if predict is None else "#222222", linewidth=0.4)
+    ax.set_xlim(*extent)
+    ax.set_ylim(*extent)
+    ax.set_aspect("equal")
+    ax.set_xlabel("input 1")
+    ax.set_ylabel("input 2")
+    ax.set_title(title or ("target: 1 (red) where exactly one input is high"
+                           if predict is None else "what the network learned"))
+    return fig
+
+
+def loss_curve(losses: Sequence[float] | Mapping[str, Sequence[float]], title: str = "Training") -> Figure:
+    """Loss per epoch (a Keras ``history.history`` dict or a plain list): training at a glance."""
+    if isinstance(losses, Mapping):
+        curves = {name: list(values) for name, values in losses.items() if "loss" in name}
+    else:
+        curves = {"loss": list(losses)}
+    if not curves or not all(curves.values()):
+        raise ValueError("no losses to draw: pass history.history (with a 'loss' key) or a list of numbers")
+    fig, ax = _axes(None, figsize=(5.4, 3.4))
+    for name, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, lw=2, label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (MSE)")
+    ax.set_ylim(0, None)
+    ax.set_title(title)
+    ax.legend()
+    return fig
