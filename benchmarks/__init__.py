@@ -1,0 +1,1 @@
+"""Scripts that measure the workshop and print figures (never timed tests); see README.md."""

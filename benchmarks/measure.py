@@ -1,0 +1,439 @@
+"""Measuring pieces for ``benchmarks/run.py``: peak memory, notebook runs, subprocess timings.
+
+Every function here measures; none decides what is good enough (see ``report.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+#: The key of the machine-readable line a notebook may print (see benchmarks/README.md).
+FIGURES_KEY = "benchmark"
+MB = 1_000_000
+PACKAGES = ("numpy", "tensorflow", "keras", "scikit-learn", "workshop_utils")
+
+
+class PeakMemory:
+    """Sample the resident memory of a process and its children in a background thread."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        self.pid = pid
+        self.interval = interval
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        """Start sampling; stop on leaving the block."""
+        return self.start()
+
+    def start(self) -> PeakMemory:
+        """Start sampling in the background."""
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        """Stop sampling."""
+        self.stop()
+
+    @property
+    def peak_mb(self) -> float:
+        """The largest total seen so far, in MB (10**6 bytes)."""
+        return self.peak_bytes / MB
+
+    def stop(self) -> None:
+        """Take a last sample and stop the thread."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def sample(self) -> int:
+        """The summed RSS of the process and all its descendants now, in bytes (0 once gone)."""
+        try:
+            root = psutil.Process(self.pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return 0
+        total = 0
+        for process in processes:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:
+                pass  # a child that ended between listing and reading
+        return total
+
+    def _run(self) -> None:
+        while True:
+            self.peak_bytes = max(self.peak_bytes, self.sample())
+            if self._stop.wait(self.interval):
+                return
+
+
+class Ticker:
+    """Call ``progress(message())`` every ``every`` seconds in a background thread while open."""
+
+    def __init__(self, message: Callable[[], str], progress: Callable[[str], None],
+                 every: float = 30.0):
+        self.message, self.progress, self.every = message, progress, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Ticker:
+        """Start ticking."""
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        """Stop ticking."""
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.progress(self.message())
+
+
+@dataclass
+class CellTime:
+    """How long one code cell took, and its first source line to name it."""
+
+    index: int
+    seconds: float
+    first_line: str
+
+
+@dataclass
+class NotebookRun:
+    """What one headless run of a notebook measured."""
+
+    name: str
+    mode: str
+    wall_seconds: float = 0.0
+    peak_mb: float = 0.0
+    figures: dict = field(default_factory=dict)
+    cells: list[CellTime] = field(default_factory=list)
+    error: str | None = None
+
+    def slowest_cell(self) -> CellTime | None:
+        """The code cell that took longest, or None when no cell ran."""
+        return max(self.cells, key=lambda cell: cell.seconds, default=None)
+
+
+def first_line(text: str) -> str:
+    """The first line of ``text`` that is not blank, stripped ("" if none)."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def figures_from_text(text: str) -> dict:
+    """The figures of every ``{"benchmark": {...}}`` JSON line in ``text``, merged in order."""
+    figures: dict = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not (line.startswith("{") and FIGURES_KEY in line):
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        figures.update(_figures_of(value))
+    return figures
+
+
+def figures_from_notebook(nb: nbformat.NotebookNode) -> dict:
+    """The figures a notebook reported in its outputs: printed lines or ``application/json``."""
+    figures: dict = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                figures.update(figures_from_text(output.get("text", "")))
+            data = output.get("data", {})
+            if "application/json" in data:
+                figures.update(_figures_of(data["application/json"]))
+    return figures
+
+
+def _figures_of(value: object) -> dict:
+    """The dict under the ``benchmark`` key of a decoded JSON value, else an empty dict."""
+    if isinstance(value, Mapping) and isinstance(value.get(FIGURES_KEY), Mapping):
+        return dict(value[FIGURES_KEY])
+    return {}
+
+
+def kernel_pid(client: NotebookClient) -> int:
+    """The process id of the kernel that ``client`` started."""
+    provisioner = client.km.provisioner
+    pid = getattr(provisioner, "pid", None) or getattr(provisioner.process, "pid", None)
+    if pid is None:
+        raise RuntimeError("the kernel manager did not say which process runs the kernel")
+    return pid
+
+
+def run_notebook(
+    path: Path,
+    env: Mapping[str, str],
+    mode: str = "full",
+    timeout: int = 1800,
+    progress: Callable[[str], None] = print,
+    slow_cell_seconds: float = 10.0,
+) -> NotebookRun:
+    """Execute ``path`` in a fresh kernel with ``env``; time it and sample the kernel's memory.
+
+    The notebook is read into memory and never written back; the kernel's working directory
+    is the notebook's folder, so run a temporary copy when the notebook may write files.
+    """
+    nb = nbformat.read(path, as_version=4)
+    result = NotebookRun(name=path.name, mode=mode)
+    sampler: PeakMemory | None = None
+    started: dict[int, float] = {}
+    t0 = time.perf_counter()
+
+    def still_running() -> str:
+        cell = f"cell {max(started)}" if started else "starting the kernel"
+        return f"    ... {path.name}: {cell}, elapsed {time.perf_counter() - t0:.0f} s"
+
+    def on_notebook_start(notebook):
+        nonlocal sampler
+        sampler = PeakMemory(kernel_pid(client)).start()
+
+    def on_cell_execute(cell, cell_index):
+        started[cell_index] = time.perf_counter()
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        seconds = time.perf_counter() - started[cell_index]
+        result.cells.append(CellTime(cell_index, seconds, first_line(cell.source)))
+        if seconds >= slow_cell_seconds:
+            elapsed = time.perf_counter() - t0
+            progress(f"    cell {cell_index}: {seconds:.1f} s (elapsed {elapsed:.0f} s)")
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        store_widget_state=False,
+        on_notebook_start=on_notebook_start,
+        on_cell_execute=on_cell_execute,
+        on_cell_executed=on_cell_executed,
+    )
+    try:
+        with Ticker(still_running, progress):
+            client.execute(env=dict(env))
+    except Exception as exc:  # an error in a cell, a dead kernel, a timeout: say which cell
+        result.error = _describe_error(exc, max(started, default=None))
+        _add_unfinished_cell(result, nb, started)
+    finally:
+        result.wall_seconds = time.perf_counter() - t0
+        if sampler is not None:
+            sampler.stop()
+            result.peak_mb = sampler.peak_mb
+    result.figures = figures_from_notebook(nb)
+    return result
+
+
+def _add_unfinished_cell(result: NotebookRun, nb: nbformat.NotebookNode,
+                         started: dict[int, float]) -> None:
+    """Record the cell that was running when the run failed, timed until now."""
+    timed = {cell.index for cell in result.cells}
+    for index, start in started.items():
+        if index not in timed:
+            seconds = time.perf_counter() - start
+            result.cells.append(CellTime(index, seconds, first_line(nb.cells[index].source)))
+
+
+def _describe_error(exc: Exception, cell_index: int | None) -> str:
+    """One line naming the failing cell and the exception."""
+    where = "before the first cell" if cell_index is None else f"in cell {cell_index}"
+    if isinstance(exc, CellExecutionError):
+        name, message = exc.ename, str(exc.evalue)
+    else:
+        name, message = type(exc).__name__, str(exc)
+    return f"{name} {where}: {first_line(message)[:200]}"
+
+
+@dataclass
+class ScriptRun:
+    """A subprocess that prints one JSON line: its result, time, memory and exit status."""
+
+    command: list[str]
+    wall_seconds: float
+    peak_mb: float
+    returncode: int
+    result: dict | None
+    stderr_tail: str
+
+
+def run_json_script(
+    command: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 1800,
+    progress: Callable[[str], None] | None = None,
+) -> ScriptRun:
+    """Run ``command``, sampling its memory; its result is the last JSON object line it prints."""
+    t0 = time.perf_counter()
+    ticker = Ticker(lambda: f"    ... elapsed {time.perf_counter() - t0:.0f} s",
+                    progress or (lambda message: None))
+    popen = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=None if env is None else dict(env))
+    with ticker, popen as process, PeakMemory(process.pid) as sampler:
+        stdout, stderr = _communicate(process, timeout)
+    return ScriptRun(
+        command=list(command),
+        wall_seconds=time.perf_counter() - t0,
+        peak_mb=sampler.peak_mb,
+        returncode=process.returncode,
+        result=_last_json_object(stdout),
+        stderr_tail="\n".join(stderr.strip().splitlines()[-5:]),
+    )
+
+
+def _communicate(process: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """The output of ``process`` once it ends; killed (and said so) after ``timeout`` seconds."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        return stdout, stderr + f"\ntimed out after {timeout} s"
+
+
+def _last_json_object(text: str) -> dict | None:
+    """The last line of ``text`` that decodes to a JSON object, or None."""
+    for line in reversed(text.strip().splitlines()):
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+IMPORT_SNIPPET = (
+    "import json, sys, time; t = time.perf_counter(); import workshop_utils; "
+    "s = time.perf_counter() - t; "
+    "print(json.dumps({'seconds': s, 'tensorflow_imported': 'tensorflow' in sys.modules}))"
+)
+
+
+def import_time(repeats: int = 5) -> dict:
+    """Best time of ``import workshop_utils`` over ``repeats`` fresh interpreters."""
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", IMPORT_SNIPPET], capture_output=True, text=True, check=True
+        ).stdout
+        runs.append(json.loads(out))
+    return {
+        "seconds": min(run["seconds"] for run in runs),
+        "repeats": repeats,
+        "tensorflow_imported": any(run["tensorflow_imported"] for run in runs),
+    }
+
+
+def machine() -> dict:
+    """CPU model, cores usable here, total memory and operating system of this machine."""
+    return {
+        "cpu": _cpu_model(),
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cores_physical": psutil.cpu_count(logical=False),
+        "memory_gb": psutil.virtual_memory().total / 1e9,
+        "os": f"{platform.system()} {platform.release()}",
+        "load": load_average(),
+    }
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (busy cores), to show what else ran; None where unknown."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
+def _cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, else what ``platform`` says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def versions() -> dict:
+    """Python's version and the installed versions of the packages the workshop depends on."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def git_revision(repo: Path) -> str:
+    """The checked-out commit, marked ``+changes`` when the working tree differs; or unknown."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=repo,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head}+changes" if dirty else head
+
+
+CAPACITY_SNIPPET = """
+import json, sys, time
+try:
+    from workshop_utils.hopfield import capacity_curve
+except ImportError as exc:
+    print(json.dumps({"unavailable": f"workshop_utils.hopfield.capacity_curve: {exc}"}))
+    raise SystemExit(0)
+trials, loads, repeats = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
+times = []
+for _ in range(repeats):
+    start = time.perf_counter()
+    for n, n_trials in trials.items():
+        capacity_curve(int(n), loads, noise=0.1, threshold=0.97, n_trials=n_trials, seed=0)
+    times.append(time.perf_counter() - start)
+print(json.dumps({"seconds": min(times), "repeats": repeats}))
+"""
+
+
+def capacity_time(trials: Mapping[int, int], loads: Sequence[float],
+                  repeats: int = 1) -> ScriptRun | str:
+    """Best time of the capacity experiment (trials per network size) in a fresh interpreter.
+
+    Returns a message instead when ``workshop_utils.hopfield.capacity_curve`` is missing.
+    """
+    run = run_json_script([sys.executable, "-c", CAPACITY_SNIPPET, json.dumps(dict(trials)),
+                           json.dumps(list(loads)), str(repeats)])
+    if run.result and "unavailable" in run.result:
+        return f"not available ({run.result['unavailable']})"
+    if run.result:
+        sizes = ", ".join(str(n) for n in trials)
+        repeats = ", ".join(str(t) for t in trials.values())
+        run.result["experiment"] = (
+            f"N = {sizes} (trials {repeats}); {len(loads)} loads {min(loads):g}-{max(loads):g}"
+        )
+    return run
