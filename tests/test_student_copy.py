@@ -1,0 +1,202 @@
+"""Student copies: valid notebooks, no solutions, no outputs, hints kept, and they still run.
+
+A room types along in the copies, so every later cell must work with the exercises still
+open: a cell that needs what a solution computed has to get it from the package instead.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from workshop_utils.student_copy import is_solution, make_student_copies, student_version
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+RUN_TIMEOUT_S = 300  # per cell: a hung kernel fails in minutes, not at the CI limit
+
+
+def _solution_cell(source: str) -> nbformat.NotebookNode:
+    return new_code_cell(source, metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}})
+
+
+def _exercise_notebook() -> nbformat.NotebookNode:
+    """A small notebook in the workshop's exercise convention, as if it had been run."""
+    cells = [
+        new_markdown_cell("# Title"),
+        new_code_cell("x = 2", execution_count=1),
+        new_markdown_cell("**Exercise.** Double x. *Hint:* multiply by 2."),
+        new_code_cell("answer = ...\nanswer", execution_count=2),
+        _solution_cell("answer = 2 * x\nanswer"),
+        new_code_cell("hint = 'use *'", metadata={"tags": ["hint"]}),
+        new_code_cell("y = x + 1\ny", execution_count=4),
+    ]
+    nb = new_notebook(cells=cells, metadata={"widgets": {"state": {}}})
+    nb.cells[6].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "3"},
+                                                  execution_count=4)]
+    nb.cells[4].execution_count = 3
+    return nb
+
+
+# -- names a cell binds and reads, for a precise message when a copy breaks ------------------
+def _python(source: str) -> ast.Module | None:
+    """The cell as Python (IPython magics turned into calls), or None if it does not parse."""
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None
+
+
+def bound_names(source: str) -> set[str]:
+    """Names a cell assigns, imports or defines at top level."""
+    tree = _python(source)
+    names: set[str] = set()
+    for node in ast.walk(tree) if tree else []:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def read_names(source: str) -> set[str]:
+    """Names a cell reads."""
+    tree = _python(source)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} if tree else set()
+
+
+def needs_a_solution(nb: nbformat.NotebookNode) -> list[str]:
+    """Later cells reading a name that only a solution cell binds, one line each."""
+    problems, bound_by_kept, bound_by_solution = [], set(), {}
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for index, cell in enumerate(code, start=1):
+        if is_solution(cell):
+            for name in bound_names(cell.source) - bound_by_kept:
+                bound_by_solution.setdefault(name, index)
+            continue
+        for name in sorted((read_names(cell.source) & set(bound_by_solution)) - bound_by_kept):
+            problems.append(
+                f"code cell {index} reads {name!r}, which only the solution in code cell "
+                f"{bound_by_solution[name]} defines: compute it with the package in a visible cell"
+            )
+        bound_by_kept |= bound_names(cell.source)
+    return problems
+
+
+# -- the function, on a small notebook --------------------------------------------------------
+def test_solutions_and_outputs_go_hints_stay(tmp_path):
+    source = tmp_path / "src" / "01_demo.ipynb"
+    source.parent.mkdir()
+    nbformat.write(_exercise_notebook(), source)
+    original = source.read_bytes()
+
+    [copy_path] = make_student_copies(tmp_path / "copies", [source])
+
+    assert copy_path == tmp_path / "copies" / "01_demo.ipynb"
+    copy = nbformat.read(copy_path, as_version=4)
+    nbformat.validate(copy)
+    sources = [cell.source for cell in copy.cells]
+    assert "answer = 2 * x\nanswer" not in sources
+    assert "answer = ...\nanswer" in sources  # the exercise stays open
+    assert any("*Hint:*" in s for s in sources) and "hint = 'use *'" in sources
+    assert len(copy.cells) == 6
+    for cell in copy.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "widgets" not in copy.metadata
+    assert source.read_bytes() == original  # the original is untouched
+
+
+def test_student_version_leaves_its_input_alone():
+    nb = _exercise_notebook()
+    student_version(nb)
+    assert sum(is_solution(cell) for cell in nb.cells) == 1
+    assert nb.cells[6].outputs
+
+
+def test_refuses_to_overwrite_the_originals(tmp_path):
+    source = tmp_path / "01_demo.ipynb"
+    nbformat.write(_exercise_notebook(), source)
+    with pytest.raises(ValueError, match="holds the original"):
+        make_student_copies(tmp_path, [source])
+
+
+def test_clear_errors_for_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        make_student_copies(tmp_path / "out", [tmp_path / "missing.ipynb"])
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        nbformat.write(_exercise_notebook(), tmp_path / folder / "same.ipynb")
+    with pytest.raises(ValueError, match="share the name"):
+        make_student_copies(tmp_path / "out", [tmp_path / "a/same.ipynb", tmp_path / "b/same.ipynb"])
+
+
+def test_static_check_names_a_cell_that_needs_a_solution():
+    nb = _exercise_notebook()
+    nb.cells[4].source = "answer = doubled = 2 * x\nanswer"
+    nb.cells.append(new_code_cell("%matplotlib inline\nprint(doubled * answer)"))
+    [problem] = needs_a_solution(nb)  # 'answer' is bound by the exercise cell too
+    assert problem.startswith("code cell 6 reads 'doubled', which only the solution in code cell 3")
+    nb.cells[5].source = "doubled = 4"  # a visible cell computes it: fine
+    assert needs_a_solution(nb) == []
+
+
+# -- the workshop's notebooks -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory) -> dict[str, Path]:
+    """Student copies of every notebook, by file name."""
+    dest = tmp_path_factory.mktemp("student")
+    return {path.name: path for path in make_student_copies(dest, NOTEBOOKS)}
+
+
+def test_default_is_every_notebook(tmp_path):
+    written = make_student_copies(tmp_path)
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.name)
+def test_copy_is_valid_and_open(source, copies):
+    original = nbformat.read(source, as_version=4)
+    copy = nbformat.read(copies[source.name], as_version=4)
+    nbformat.validate(copy)
+    assert not any(is_solution(cell) for cell in copy.cells)
+    assert len(copy.cells) == len(original.cells) - sum(is_solution(c) for c in original.cells)
+    for cell in copy.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_later_cell_reads_a_solutions_result(source):
+    problems = needs_a_solution(nbformat.read(source, as_version=4))
+    assert not problems, f"{source.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.name)
+def test_copy_runs_top_to_bottom_in_fast_mode(source, copies, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_FAST", "1")
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    path = copies[source.name]
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=RUN_TIMEOUT_S, kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )  # fmt: skip
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        pytest.fail(
+            f"the student copy of {source.name} stops with an error; if a cell needs a removed "
+            f"solution's result, compute it from the package in a visible cell:\n{error}",
+            pytrace=False,
+        )
