@@ -1,0 +1,180 @@
+"""Notebook 04's light side (no TensorFlow): file lists, reading photos, evaluation, baseline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from workshop_utils import weather
+from workshop_utils.exercises import weather as exercises
+
+
+def _write(path, color, size=(24, 16), fmt=None, mode="RGB"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, size, color).save(path, format=fmt)
+    return path
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    """2 photos per class and split, plain colours (cloudy grey, rain dark blue, ...)."""
+    colors = {"cloudy": (150, 150, 150), "rain": (40, 50, 90), "shine": (90, 160, 250), "sunrise": (250, 120, 30)}
+    for split in weather.SPLITS:
+        for name, color in colors.items():
+            for i in range(2):
+                _write(tmp_path / split / name / f"{name}{i}.png", color)
+    (tmp_path / "train" / "cloudy" / "notes.txt").write_text("not a photo")
+    return tmp_path
+
+
+def test_importing_the_light_modules_does_not_import_tensorflow():
+    code = ("import sys, workshop_utils.weather, workshop_utils.plots.weather, "
+            "workshop_utils.widgets.weather, workshop_utils.exercises.weather, workshop_utils.augment, "
+            "workshop_utils.models; "
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_split_files_in_fixed_class_order(folder):
+    paths, labels = weather.split_files(folder, "train")
+    assert [p.name for p in paths][:3] == ["cloudy0.png", "cloudy1.png", "rain0.png"]
+    np.testing.assert_array_equal(labels, [0, 0, 1, 1, 2, 2, 3, 3])
+
+
+def test_class_counts_and_table(folder):
+    counts = weather.class_counts(folder)
+    assert counts["test"] == {"cloudy": 2, "rain": 2, "shine": 2, "sunrise": 2}
+    table = weather.counts_table(counts)
+    assert table.splitlines()[-1].split() == ["total", "6", "6", "6", "6", "24"]
+
+
+def test_missing_folders_say_what_to_do(folder, tmp_path):
+    with pytest.raises(ValueError, match="fetch_weather"):
+        weather.split_files(tmp_path / "nowhere", "train")
+    with pytest.raises(ValueError, match="split must be one of"):
+        weather.split_files(folder, "training")
+    (folder / "test" / "rain" / "rain0.png").unlink()
+    (folder / "test" / "rain" / "rain1.png").unlink()
+    (folder / "test" / "rain").rmdir()
+    with pytest.raises(ValueError, match="no class folder test/rain/"):
+        weather.split_files(folder, "test")
+
+
+def test_read_image_decodes_by_content(tmp_path):
+    png_named_jpg = _write(tmp_path / "x.jpg", (10, 20, 30), fmt="PNG")
+    rgba = _write(tmp_path / "y.png", (10, 20, 30, 128), mode="RGBA")
+    gray = _write(tmp_path / "z.png", 99, mode="L")
+    for path in (png_named_jpg, rgba, gray):
+        pixels = weather.read_image(path)
+        assert pixels.shape == (16, 24, 3) and pixels.dtype == np.uint8
+    assert tuple(weather.read_image(gray)[0, 0]) == (99, 99, 99)
+    assert tuple(weather.read_image(png_named_jpg.read_bytes())[0, 0]) == (10, 20, 30)
+
+
+def test_read_image_from_arrays_and_uploads():
+    floats = np.full((4, 5, 3), 0.5)
+    assert weather.read_image(floats)[0, 0, 0] == 128
+    assert weather.read_image(np.zeros((4, 5), np.uint8)).shape == (4, 5, 3)
+    with pytest.raises(ValueError, match="shape"):
+        weather.read_image(np.zeros((4, 5, 2)))
+    with pytest.raises(ValueError, match="'content'"):
+        weather.read_image({"name": "sky.jpg"})
+    with pytest.raises(ValueError, match="no photo at"):
+        weather.read_image("/nonexistent/sky.jpg")
+
+
+def _evaluation():
+    # truth: 0 0 1 1 2 3 ; predictions: 0 0 1 2 2 0
+    probabilities = np.array([
+        [0.9, 0.05, 0.03, 0.02],  # right, very sure  -> Good
+        [0.5, 0.3, 0.1, 0.1],  # right, unsure     -> Meh
+        [0.1, 0.7, 0.1, 0.1],
+        [0.1, 0.2, 0.6, 0.1],  # wrong (rain -> shine)
+        [0.1, 0.1, 0.7, 0.1],
+        [0.8, 0.0, 0.0, 0.2],  # wrong and sure (sunrise -> cloudy) -> Bad
+    ])
+    return weather.Evaluation(np.array([0, 0, 1, 1, 2, 3]), probabilities)
+
+
+def test_evaluation_numbers():
+    ev = _evaluation()
+    assert ev.accuracy == pytest.approx(4 / 6)
+    assert ev.per_class_accuracy == {"cloudy": 1.0, "rain": 0.5, "shine": 1.0, "sunrise": 0.0}
+    np.testing.assert_array_equal(ev.confusion, [[2, 0, 0, 0], [0, 1, 1, 0], [0, 0, 1, 0], [1, 0, 0, 0]])
+    assert ev.misclassified() == [5, 3]
+    assert ev.examples() == {"Good": 0, "Meh": 1, "Bad": 5}
+    assert ev.as_dict()["test_accuracy"] == pytest.approx(0.6667)
+    assert "test accuracy: 66.7% (4 of 6 photos)" in ev.report()
+
+
+def test_examples_when_everything_is_right():
+    ev = weather.Evaluation([0, 1], np.eye(4)[[0, 1]])
+    assert ev.examples()["Bad"] is None and ev.misclassified() == []
+
+
+def test_evaluation_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="must have shape"):
+        weather.Evaluation([0, 1, 2], np.zeros((3, 3)))
+
+
+def test_good_bad_accuracy_collapses_classes():
+    ev = _evaluation()
+    # good = shine, sunrise. Row 3 (rain -> shine) and row 5 (sunrise -> cloudy) cross the line.
+    assert weather.good_bad_accuracy(ev) == pytest.approx(4 / 6)
+    assert weather.good_bad_accuracy(ev, good=("shine",)) == pytest.approx(5 / 6)  # only row 3
+    with pytest.raises(ValueError, match="unknown classes"):
+        weather.good_bad_accuracy(ev, good=("snow",))
+    assert exercises.check_good_bad(weather.good_bad_accuracy(ev), ev).correct
+    assert not exercises.check_good_bad(ev.accuracy + 0.1, ev).correct
+
+
+def test_image_features_see_colour_and_edges():
+    names = weather.FEATURE_NAMES
+    assert len(names) == 3 * weather.HSV_BINS + len(weather.STAT_NAMES)
+    flat_orange = weather.image_features(np.full((40, 60, 3), (250, 120, 30), np.uint8))
+    flat_blue = weather.image_features(np.full((40, 60, 3), (90, 160, 250), np.uint8))
+    stripes = np.zeros((40, 60, 3), np.uint8)
+    stripes[:, ::4] = 255
+    striped = weather.image_features(stripes)
+    assert flat_orange.shape == (len(names),)
+    for features in (flat_orange, flat_blue):
+        hue_hist = features[: weather.HSV_BINS]
+        assert hue_hist.sum() == pytest.approx(1) and hue_hist.max() == pytest.approx(1)
+    assert np.argmax(flat_orange[:16]) != np.argmax(flat_blue[:16])
+    edge = names.index("edge_mean")
+    assert flat_orange[edge] == 0 and striped[edge] > 0.1
+
+
+def test_baseline_learns_plain_colours(folder):
+    results = weather.train_baseline(folder, seed=0)
+    assert set(results) == {"boosting", "logistic"}
+    assert results["logistic"].evaluation.accuracy == 1.0
+    assert results["boosting"].evaluation.probabilities.shape == (8, 4)
+
+
+def test_baseline_kind_must_be_known():
+    with pytest.raises(ValueError, match="'boosting' or 'logistic'"):
+        weather.baseline_classifier("forest")
+
+
+def test_model_files_live_in_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
+    assert weather.model_path("weather-slides") == tmp_path / "models" / "weather-slides.keras"
+    with pytest.raises(ValueError, match="must be letters"):
+        weather.model_path("../escape")
+    monkeypatch.setenv("WORKSHOP_FAST", "1")
+    assert weather.model_name("slides") == "weather-slides-fast"
+    assert weather.default_epochs("slides") == weather.FAST_EPOCHS["slides"]
+    monkeypatch.setenv("WORKSHOP_FAST", "0")
+    assert weather.model_name("slides") == "weather-slides"
+    assert weather.default_epochs("slides") == 20
+
+
+def test_format_epoch_is_one_compact_line():
+    line = weather.format_epoch(3, 20, {"loss": 0.81234, "accuracy": 0.7, "val_loss": 0.9, "val_accuracy": 0.65})
+    assert line == "epoch  3/20  loss 0.812  accuracy 0.700  val_loss 0.900  val_accuracy 0.650"

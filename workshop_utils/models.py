@@ -1,0 +1,240 @@
+"""Keras model builders for the notebooks.
+
+Keras (and so TensorFlow) is imported inside each builder, never at the top of this module,
+so ``import workshop_utils.models`` stays cheap and the other notebooks never pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: The slides' names for the 9 weights of the 2-2-1 network, in diagram order:
+#: ``wj0`` is node j's bias and ``wji`` the weight on the edge from input/hidden node i to node j
+#: (hidden nodes are 1 and 2, the output node is 3).
+SIMPLE_NETWORK_WEIGHT_NAMES = ("w10", "w11", "w12", "w20", "w21", "w22", "w30", "w31", "w32")
+
+
+def build_simple_network(seed: int | None = None, learning_rate: float | None = None):
+    """The slides' "simple" network: 2 inputs, 2 sigmoid hidden nodes, 1 output (9 weights).
+
+    Built exactly as on the slides and compiled with plain SGD on the mean squared error.
+
+    Parameters
+    ----------
+    seed : seeds the initial weights, so the same seed builds the same network (the order of
+        training batches is seeded separately, by ``seed_everything``); None: random.
+    learning_rate : None uses ``optimizer="sgd"`` as on the slides (learning rate 0.01);
+        a number uses ``keras.optimizers.SGD(learning_rate)``.
+    """
+    import keras
+
+    if seed is not None and (not isinstance(seed, int | np.integer) or seed < 0):
+        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+    if learning_rate is not None and not (np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive number or None, got {learning_rate!r}")
+
+    def init(offset: int):
+        return None if seed is None else keras.initializers.GlorotUniform(seed=int(seed) + offset)
+
+    hidden = {} if seed is None else {"kernel_initializer": init(0)}
+    output = {} if seed is None else {"kernel_initializer": init(1)}
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2,)),
+            keras.layers.Dense(2, activation="sigmoid", **hidden),
+            keras.layers.Dense(1, **output),
+        ]
+    )
+    optimizer = "sgd" if learning_rate is None else keras.optimizers.SGD(learning_rate=learning_rate)
+    model.compile(optimizer=optimizer, loss="mse")
+    return model
+
+
+def simple_network_weights(weights: Sequence[np.ndarray]) -> dict[str, float]:
+    """Name the 2-2-1 network's weights as on the diagram (``w10`` ... ``w32``).
+
+    Parameters
+    ----------
+    weights : ``model.get_weights()`` of :func:`build_simple_network`: hidden kernel (2, 2),
+        hidden bias (2,), output kernel (2, 1), output bias (1,). A model is accepted too.
+    """
+    if hasattr(weights, "get_weights"):
+        weights = weights.get_weights()
+    shapes = [np.shape(w) for w in weights]
+    if shapes != [(2, 2), (2,), (2, 1), (1,)]:
+        raise ValueError(
+            f"expected the weights of a 2-2-1 network with shapes [(2, 2), (2,), (2, 1), (1,)], "
+            f"got {shapes}: pass model.get_weights() of build_simple_network()"
+        )
+    kernel1, bias1, kernel2, bias2 = (np.asarray(w, dtype=float) for w in weights)
+    named = {}
+    for j in (1, 2):  # hidden node j: bias, then the edges from inputs 1 and 2
+        named[f"w{j}0"] = float(bias1[j - 1])
+        for i in (1, 2):
+            named[f"w{j}{i}"] = float(kernel1[i - 1, j - 1])
+    named["w30"] = float(bias2[0])
+    for i in (1, 2):
+        named[f"w3{i}"] = float(kernel2[i - 1, 0])
+    return named
+
+
+# --- Notebook 04: weather photos -----------------------------------------------------------
+#
+# Design choice: each weather model takes raw photo pixels (0-255) and holds its own
+# preprocessing as its first layers: the random augmentation block (active only while
+# training; the identity at inference) and ``Rescaling(1/255)``. The tf.data pipeline stays
+# plain (decode, resize, batch, cache, prefetch), and a saved ``.keras`` file classifies a new
+# photo with no extra code to keep in step. These layers have no weights, so the parameter
+# count is the slides' network's.
+
+#: The slides' layers after preprocessing, in order (``slides_layer_names`` lists a model's).
+SLIDES_CNN_LAYERS = ("Conv2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense")
+
+_PREPROCESSING = ("Rescaling", "Sequential")  # the rescale layer and the augmentation block
+
+
+def _check_image_size(image_size) -> tuple[int, int]:
+    if isinstance(image_size, int | np.integer):
+        image_size = (int(image_size), int(image_size))
+    try:
+        height, width = (int(v) for v in image_size)
+    except (TypeError, ValueError):
+        raise ValueError(f"image_size must be an int or a (height, width) pair, got {image_size!r}") from None
+    if height < 8 or width < 8:
+        raise ValueError(f"image_size must be at least 8x8 pixels, got {height}x{width}")
+    return height, width
+
+
+def _weather_inputs(image_size, augmentation):
+    """Input, then the optional augmentation block, then rescaling to [0, 1]."""
+    import keras
+
+    height, width = _check_image_size(image_size)
+    layers = [keras.Input(shape=(height, width, 3), name="photo")]
+    if augmentation is not None:
+        layers.append(augmentation)
+    layers.append(keras.layers.Rescaling(1.0 / 255, name="rescale"))
+    return layers
+
+
+def _compile_weather(model, learning_rate: float | None):
+    import keras
+
+    if learning_rate is not None and not (np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive number or None, got {learning_rate!r}")
+    optimizer = "adam" if learning_rate is None else keras.optimizers.Adam(learning_rate)
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _initializer(seed: int | None, offset: int):
+    import keras
+
+    if seed is None:
+        return "glorot_uniform"
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+    return keras.initializers.GlorotUniform(seed=int(seed) + offset)
+
+
+def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: float = 0.5,
+                      n_classes: int = 4, seed: int | None = None,
+                      learning_rate: float | None = None):
+    """The slides' weather network, exactly: two 3x3 convolutions, pooling, a big dense layer.
+
+    Input, Conv2D(32, relu, same), Conv2D(16, relu, same), MaxPooling2D(2x2), Flatten,
+    Dense(200, relu), Dropout(0.5), Dense(4, softmax); Adam and categorical cross-entropy.
+    The model takes raw pixels (0-255): its first layers are ``augmentation`` (if given, e.g.
+    ``augment.make_augmentation()``) and ``Rescaling(1/255)``.
+
+    Parameters
+    ----------
+    image_size : (height, width) of the photos, or one int for square photos.
+    augmentation : a Keras layer applied only while training, or None.
+    dropout : the dropout rate before the output (0 leaves the Dropout layer out entirely).
+    seed : seeds the initial weights; None leaves them to Keras's global seed.
+    learning_rate : None uses ``optimizer="adam"`` (0.001) as on the slides.
+    """
+    import keras
+
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    layers = _weather_inputs(image_size, augmentation)
+    layers += [
+        keras.layers.Conv2D(32, 3, padding="same", activation="relu",
+                            kernel_initializer=_initializer(seed, 0), name="conv32"),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu",
+                            kernel_initializer=_initializer(seed, 1), name="conv16"),
+        keras.layers.MaxPooling2D(2, name="pool"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(200, activation="relu", kernel_initializer=_initializer(seed, 2),
+                           name="dense200"),
+    ]
+    if dropout:
+        layers.append(keras.layers.Dropout(dropout, seed=seed, name="dropout"))
+    layers.append(keras.layers.Dense(n_classes, activation="softmax",
+                                     kernel_initializer=_initializer(seed, 3), name="weather"))
+    return _compile_weather(keras.Sequential(layers, name="slides_cnn"), learning_rate)
+
+
+def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 64, 128, 128),
+                     dropout: float = 0.3, n_classes: int = 4, seed: int | None = None,
+                     learning_rate: float | None = 0.003):
+    """A better small network: conv blocks with batch normalisation, then global average pooling.
+
+    Each block is Conv2D(3x3, no bias) -> BatchNormalization -> ReLU, with 2x2 max pooling
+    between blocks. Batch normalisation lets Adam take bigger steps (hence the 0.003 rate);
+    global average pooling replaces Flatten + Dense(200), so instead of the slides' 8 million
+    weights there are about 0.3 million and far less room to memorise the training photos.
+    """
+    import keras
+
+    if not filters:
+        raise ValueError("filters must list at least one block's filter count, e.g. (32, 64, 128)")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    layers = _weather_inputs(image_size, augmentation)
+    for i, n in enumerate(filters):
+        if i:
+            layers.append(keras.layers.MaxPooling2D(2, name=f"pool{i}"))
+        layers += [
+            keras.layers.Conv2D(int(n), 3, padding="same", use_bias=False,
+                                kernel_initializer=_initializer(seed, i), name=f"conv{i + 1}"),
+            keras.layers.BatchNormalization(name=f"norm{i + 1}"),
+            keras.layers.ReLU(name=f"relu{i + 1}"),
+        ]
+    layers.append(keras.layers.GlobalAveragePooling2D(name="average"))
+    if dropout:
+        layers.append(keras.layers.Dropout(dropout, seed=seed, name="dropout"))
+    layers.append(keras.layers.Dense(n_classes, activation="softmax",
+                                     kernel_initializer=_initializer(seed, 99), name="weather"))
+    return _compile_weather(keras.Sequential(layers, name="better_cnn"), learning_rate)
+
+
+def slides_layer_names(model) -> list[str]:
+    """The class names of a model's layers after its preprocessing (augmentation, rescaling)."""
+    return [type(layer).__name__ for layer in model.layers
+            if type(layer).__name__ not in _PREPROCESSING]
+
+
+def layer_table(model) -> str:
+    """A plain-text summary (layer, output shape, parameters) that is the same on every machine.
+
+    ``model.summary()`` draws with terminal-dependent characters and widths; this table is
+    stable, so the notebook's stored output can be compared by the tests.
+    """
+    rows = [("layer", "type", "output shape", "parameters")]
+    for layer in model.layers:
+        shape = tuple(layer.output.shape[1:])
+        rows.append((layer.name, type(layer).__name__, str(shape), f"{layer.count_params():,}"))
+    rows.append(("total", "", "", f"{model.count_params():,}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for k, row in enumerate(rows):
+        cells = [row[i].ljust(widths[i]) if i < 3 else row[i].rjust(widths[i]) for i in range(4)]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0 or k == len(rows) - 2:
+            lines.append("-" * len(lines[0]))
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Instructor widgets for notebook 04: augmentation strengths, and classify your own photo.
+
+Thin shells: :func:`augmentation_view` and :func:`upload_view` do the work (and tests call
+them); the widgets only wire sliders and a file-upload button to them. Keras is imported by
+the functions they call, when first used.
+
+Figures are shown as PNG bytes in an ``ipywidgets.Image`` rather than displayed into an
+``Output`` widget: with TensorFlow running in the kernel, capturing display messages in an
+``Output`` sometimes left a headless run (nbclient, nbval) waiting a whole cell timeout.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from .. import augment, weather
+from ..plots.weather import augmentation_grid, probability_chart
+
+
+def figure_png(figure: Figure, dpi: int = 80) -> bytes:
+    """A figure as PNG bytes, for an ``ipywidgets.Image``."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def augmentation_view(image, rotation: float, zoom: float, shear: float, flip: bool,
+                      seed: int = 0) -> Figure:
+    """The preview grid of ``image`` augmented nine ways with the given strengths."""
+    strength = augment.AugmentStrength(rotation=rotation, zoom=zoom, shear=shear, flip=flip)
+    images = augment.augment_examples(image, n=9, strength=strength, seed=seed)
+    return augmentation_grid(images, title=f"rotation {rotation:.2f}, zoom {zoom:.2f}, "
+                                           f"shear {shear:.2f}, flip {'on' if flip else 'off'}")
+
+
+class AugmentationPreview:
+    """Sliders for each augmentation strength redrawing the nine-way preview."""
+
+    def __init__(self, image, strength: augment.AugmentStrength = augment.DEFAULT_STRENGTH, seed: int = 0):
+        self.image = weather.read_image(image)
+        self.seed = seed
+
+        def slider(value, description):
+            return widgets.FloatSlider(value=value, min=0.0, max=0.5, step=0.05, description=description,
+                                       continuous_update=False, readout_format=".2f")
+
+        self.rotation = slider(strength.rotation, "rotation")
+        self.zoom = slider(strength.zoom, "zoom")
+        self.shear = slider(strength.shear, "shear")
+        self.flip = widgets.Checkbox(value=strength.flip, description="flip left-right")
+        self.picture = widgets.Image(format="png")
+        self.figure: Figure | None = None
+        for control in (self.rotation, self.zoom, self.shear, self.flip):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.rotation, self.zoom]),
+                                    widgets.HBox([self.shear, self.flip]), self.picture])
+        self.update()
+
+    def update(self, change: dict | None = None) -> None:
+        """Redraw the grid for the current sliders."""
+        self.figure = augmentation_view(self.image, self.rotation.value, self.zoom.value,
+                                        self.shear.value, self.flip.value, self.seed)
+        self.picture.value = figure_png(self.figure)
+
+
+def augmentation_preview(image, **options) -> widgets.VBox:
+    """Build the augmentation preview widget; display it by ending a cell with it."""
+    return AugmentationPreview(image, **options).widget
+
+
+def upload_view(model, upload_value) -> tuple[dict[str, float], Figure]:
+    """Classify an uploaded photo (a FileUpload value): its probabilities and their bar chart."""
+    probabilities = weather.classify_image(model, upload_value)
+    name = upload_value[0].get("name", "your photo") if isinstance(upload_value, tuple | list) else "your photo"
+    best = max(probabilities, key=probabilities.get)
+    figure = probability_chart(probabilities, image=upload_value,
+                               title=f"{name}: looks like {best} ({probabilities[best]:.0%})")
+    return probabilities, figure
+
+
+class UploadClassifier:
+    """A file-upload button; each photo uploaded is classified and shown with its probabilities."""
+
+    def __init__(self, model):
+        self.model = model
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload a photo")
+        self.message = widgets.Label("Upload a photo of the sky (JPEG or PNG) to see what the network thinks.")
+        self.picture = widgets.Image(format="png")
+        self.probabilities: dict[str, float] | None = None
+        self.upload.observe(self.update, names="value")
+        self.widget = widgets.VBox([self.upload, self.message, self.picture])
+
+    def update(self, change: dict | None = None) -> None:
+        """Classify the uploaded photo, or say why it could not be read."""
+        try:
+            self.probabilities, figure = upload_view(self.model, self.upload.value)
+        except (ValueError, TypeError) as error:
+            self.message.value = f"Could not classify that file: {error}"
+            self.picture.value = b""
+            return
+        best = max(self.probabilities, key=self.probabilities.get)
+        self.message.value = f"Looks like {best} ({self.probabilities[best]:.0%})."
+        self.picture.value = figure_png(figure)
+
+
+def upload_classifier(model) -> widgets.VBox:
+    """Build the classify-your-own-photo widget; display it by ending a cell with it."""
+    return UploadClassifier(model).widget
