@@ -25,10 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import measure, report  # noqa: E402
+from workshop_utils.hopfield import CAPACITY_LOADS, CAPACITY_TRIALS  # noqa: E402  (notebook 01's)
 
-#: Notebook 01's capacity experiment (keep in step with its cell): trials per size N, loads P/N.
-CAPACITY_TRIALS = {100: 8, 200: 4, 500: 2}
-CAPACITY_LOADS = tuple(round(0.04 + 0.02 * k, 2) for k in range(12))
 #: The same experiment, small, for --fast.
 FAST_CAPACITY_TRIALS = {100: 1}
 #: Notebooks whose full mode needs the real photos (by number prefix).

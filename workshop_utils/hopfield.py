@@ -27,6 +27,10 @@ CRITICAL_LOAD = 0.138
 
 #: Default sweep limit: near capacity asynchronous recall needs tens of sweeps to settle.
 DEFAULT_MAX_SWEEPS = 200
+#: Notebook 01's capacity experiment (the benchmark times the same one): loads P/N, and
+#: repeats per network size N (fewer for bigger networks, which store more patterns each).
+CAPACITY_LOADS = tuple(round(0.04 + 0.02 * k, 2) for k in range(12))
+CAPACITY_TRIALS = {100: 8, 200: 4, 500: 2}
 
 MODES = ("async", "sync")
 
