@@ -33,7 +33,6 @@ def test_data_module_reexports_the_loader():
 def test_loader_falls_back_to_the_generator_when_no_file(tmp_path, monkeypatch):
     monkeypatch.setenv(config.DATA_ENV, str(tmp_path))  # an empty data folder ...
     monkeypatch.setattr(config, "REPO_DIR", None)  # ... and no checkout, as on Colab
-    monkeypatch.setattr(sales, "REPO_DIR", None)
     assert config.find_data_file(sales.FILE_NAME) is None
     pd.testing.assert_frame_equal(sales.load_sales(), make_sales())
     ready, message = sales.status()

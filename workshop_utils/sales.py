@@ -15,13 +15,12 @@ Columns:
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .config import REPO_DIR, find_data_file
+from .shipped import ShippedTable
 
 FILE_NAME = "sales.csv"
 PRICE = "price"
@@ -87,52 +86,25 @@ def load_sales() -> pd.DataFrame:
     (for example on Colab after ``pip install``) it calls :func:`make_sales` with the default
     arguments, which reproduce the shipped file exactly.
     """
-    path = find_data_file(FILE_NAME)
-    if path is None:
-        return make_sales()
-    return _check_table(pd.read_csv(path, encoding="utf-8"), FILE_NAME)
-
-
-def _shown(path: Path) -> str:
-    """A path as the user should see it: relative to the repository when inside it."""
-    if REPO_DIR is not None:
-        try:
-            return path.resolve().relative_to(REPO_DIR).as_posix()
-        except ValueError:
-            pass
-    return path.name
+    return _TABLE.load()
 
 
 def status() -> tuple[bool, str]:
-    """Whether the sales table is ready, in one line, for ``python -m workshop_utils check``."""
-    path = find_data_file(FILE_NAME)
-    if path is None:
-        return True, f"not shipped here: regenerated from make_sales() ({DEFAULT_N} products)"
-    try:
-        rows = len(_check_table(pd.read_csv(path, encoding="utf-8"), FILE_NAME))
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        return False, f"{_shown(path)} is unreadable ({error})"
-    return True, f"shipped: {_shown(path)} ({rows} products)"
+    """Whether the table is ready, in one line, for ``python -m workshop_utils check``."""
+    return _TABLE.status()
 
 
 def write_sales(path: Path | None = None) -> Path:
     """Write the default table to ``path`` (default: the repository's ``data/sales.csv``)."""
-    if path is None:
-        if REPO_DIR is None:
-            raise ValueError("not running from a repository checkout: pass the path to write to")
-        path = REPO_DIR / "data" / FILE_NAME
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_csv_text(make_sales()), encoding="utf-8", newline="")
-    return path
+    return _TABLE.write(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m workshop_utils.sales [PATH]``: regenerate the shipped CSV."""
-    argv = sys.argv[1:] if argv is None else argv
-    path = write_sales(Path(argv[0]) if argv else None)
-    print(f"wrote {_shown(path)} ({DEFAULT_N} products)")
-    return 0
+    return _TABLE.main(argv)
+
+
+_TABLE = ShippedTable(FILE_NAME, "products", make_sales, _check_table, to_csv_text)
 
 
 if __name__ == "__main__":
