@@ -6,7 +6,8 @@
 
 It uses exactly the notebook's code (``workshop_utils.weather``, ``models``, ``augment``).
 The JSON keys: model, test_accuracy, per_class_accuracy, confusion, train_seconds,
-peak_memory_mb, epochs, image_size, parameters, history (per-epoch curves), cpu_count, ...
+peak_memory_mb, validation_accuracy, best_epoch (the epoch whose weights were kept: best validation
+accuracy), epochs, image_size, parameters, history (per-epoch curves), cpu_count, ...
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
 
@@ -42,9 +43,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, help="where --archive is laid out (default: a temporary folder)")
     parser.add_argument("--model", choices=("slides", "better", "baseline"), default="slides")
     parser.add_argument("--epochs", type=int, help="default: the notebook's full-mode epochs")
-    parser.add_argument("--img-size", type=int, default=100, help="square image side in pixels (default 100)")
+    parser.add_argument("--img-size", type=int, help="square image side in pixels (default: the notebook's, "
+                        "weather.IMAGE_SIZE)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--learning-rate", type=float, help="default: the builder's (slides 0.001, better 0.003)")
+    parser.add_argument("--learning-rate", type=float, help="default: the builder's (slides 0.0003, better 0.003)")
     parser.add_argument("--no-augment", action="store_true", help="train without augmentation layers")
     parser.add_argument("--save", action="store_true",
                         help="save the trained model where the notebook's use_saved=True finds it")
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
     from workshop_utils import augment, models
 
     keras.utils.set_random_seed(args.seed)
-    size = (args.img_size, args.img_size)
+    size = weather.IMAGE_SIZE if args.img_size is None else (args.img_size, args.img_size)
     epochs = args.epochs or weather.EPOCHS[args.model]
     augmentation = None if args.no_augment else augment.make_augmentation(seed=args.seed)
     build = models.build_weather_cnn if args.model == "slides" else models.build_better_cnn
@@ -82,6 +84,9 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
     trained = weather.train_model(model, splits, epochs, progress=False)
     evaluation = weather.evaluate_model(trained.model, splits)
     result.update(evaluation.as_dict())
+    validation = weather.evaluate_model(trained.model, splits, "validate")
+    result["validation_accuracy"] = round(validation.accuracy, 4)
+    result["best_epoch"] = trained.best_epoch
     result.update({
         "train_seconds": round(trained.seconds, 1), "epochs": epochs, "image_size": list(size),
         "augmentation": None if args.no_augment else augment.DEFAULT_STRENGTH.as_dict(),

@@ -172,7 +172,7 @@ def test_model_files_live_in_the_data_folder(tmp_path, monkeypatch):
     assert weather.default_epochs("slides") == weather.FAST_EPOCHS["slides"]
     monkeypatch.setenv("WORKSHOP_FAST", "0")
     assert weather.model_name("slides") == "weather-slides"
-    assert weather.default_epochs("slides") == 20
+    assert weather.default_epochs("slides") == weather.EPOCHS["slides"] == 30
 
 
 def test_format_epoch_is_one_compact_line():

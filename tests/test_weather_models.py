@@ -91,6 +91,24 @@ def test_better_network_is_smaller_with_batch_norm_and_global_pooling():
     assert better.count_params() < models.build_weather_cnn((100, 100)).count_params() / 30
 
 
+def test_default_learning_rates_and_the_better_networks_training_refinements():
+    slides = models.build_weather_cnn(SIZE)
+    assert float(slides.optimizer.learning_rate) == pytest.approx(3e-4)
+    assert float(models.build_weather_cnn(SIZE, learning_rate=None).optimizer.learning_rate) == pytest.approx(1e-3)
+    better = models.build_better_cnn(SIZE)
+    schedule = better.optimizer._learning_rate
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert float(schedule(0)) == pytest.approx(0.003)
+    assert float(schedule(models.BETTER_DECAY_STEPS)) == pytest.approx(0.003 * 0.01)
+    assert better.loss.get_config()["label_smoothing"] == pytest.approx(0.1)
+    plain = models.build_better_cnn(SIZE, decay_steps=None, label_smoothing=0)
+    assert float(plain.optimizer.learning_rate) == pytest.approx(0.003)
+    assert plain.loss == "categorical_crossentropy"
+    for bad in (dict(decay_steps=0), dict(label_smoothing=1.0)):
+        with pytest.raises(ValueError):
+            models.build_better_cnn(SIZE, **bad)
+
+
 @pytest.mark.parametrize("bad", [dict(image_size=(4, 4)), dict(image_size="big"), dict(dropout=1.0),
                                  dict(learning_rate=-1.0), dict(seed=-2)])
 def test_builders_refuse_bad_arguments(bad):
@@ -149,6 +167,19 @@ def test_training_prints_one_line_per_epoch_and_evaluates(splits, capsys):
     evaluation = weather.evaluate_model(result.model, splits)
     assert evaluation.probabilities.shape == (len(splits.files["test"][0]), 4)
     np.testing.assert_allclose(evaluation.probabilities.sum(axis=1), 1, atol=1e-5)
+
+
+def test_training_keeps_the_weights_of_the_best_validation_epoch(splits):
+    model = models.build_weather_cnn(SIZE, seed=0)
+    result = weather.train_model(model, splits, epochs=3, progress=False)
+    val = result.history["val_accuracy"]
+    assert 1 <= result.best_epoch <= 3 and val[result.best_epoch - 1] == max(val)
+    assert f"epoch {result.best_epoch}" in result.message
+    kept = weather.evaluate_model(result.model, splits, "validate").accuracy
+    assert kept == pytest.approx(val[result.best_epoch - 1], abs=1e-6)
+    last = weather.train_model(models.build_weather_cnn(SIZE, seed=0), splits, epochs=1,
+                               progress=False, keep_best=False)
+    assert last.best_epoch == 0 and "Kept" not in last.message
 
 
 def test_training_refuses_a_model_of_another_size(splits):

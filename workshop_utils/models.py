@@ -119,13 +119,26 @@ def _weather_inputs(image_size, augmentation):
     return layers
 
 
-def _compile_weather(model, learning_rate: float | None):
+def _compile_weather(model, learning_rate: float | None, *, decay_steps: int | None = None,
+                     label_smoothing: float = 0.0):
     import keras
 
     if learning_rate is not None and not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a positive number or None, got {learning_rate!r}")
-    optimizer = "adam" if learning_rate is None else keras.optimizers.Adam(learning_rate)
-    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    if decay_steps is not None and (not isinstance(decay_steps, int | np.integer) or decay_steps < 1):
+        raise ValueError(f"decay_steps must be a positive integer or None, got {decay_steps!r}")
+    if not 0 <= label_smoothing < 1:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
+    if learning_rate is None:
+        optimizer = "adam"
+    elif decay_steps:
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, int(decay_steps), alpha=0.01)
+        optimizer = keras.optimizers.Adam(schedule)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate)
+    loss = (keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
+            if label_smoothing else "categorical_crossentropy")
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     return model
 
 
@@ -139,9 +152,14 @@ def _initializer(seed: int | None, offset: int):
     return keras.initializers.GlorotUniform(seed=int(seed) + offset)
 
 
+#: Batches until the better network's learning rate has decayed: 30 epochs of the real photos'
+#: 785 training photos in batches of 32 (25 batches each).
+BETTER_DECAY_STEPS = 30 * 25
+
+
 def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: float = 0.5,
                       n_classes: int = 4, seed: int | None = None,
-                      learning_rate: float | None = None):
+                      learning_rate: float | None = 3e-4):
     """The slides' weather network, exactly: two 3x3 convolutions, pooling, a big dense layer.
 
     Input, Conv2D(32, relu, same), Conv2D(16, relu, same), MaxPooling2D(2x2), Flatten,
@@ -155,7 +173,9 @@ def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: floa
     augmentation : a Keras layer applied only while training, or None.
     dropout : the dropout rate before the output (0 leaves the Dropout layer out entirely).
     seed : seeds the initial weights; None leaves them to Keras's global seed.
-    learning_rate : None uses ``optimizer="adam"`` (0.001) as on the slides.
+    learning_rate : Adam's step size. The default 0.0003 suits the 8-million-weight dense layer
+        better than Keras's 0.001 (None, ``optimizer="adam"`` as on the slides): at 0.001 the
+        validation accuracy jumps about and ends lower.
     """
     import keras
 
@@ -181,13 +201,19 @@ def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: floa
 
 def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 64, 128, 128),
                      dropout: float = 0.3, n_classes: int = 4, seed: int | None = None,
-                     learning_rate: float | None = 0.003):
+                     learning_rate: float | None = 0.003, decay_steps: int | None = BETTER_DECAY_STEPS,
+                     label_smoothing: float = 0.1):
     """A better small network: conv blocks with batch normalisation, then global average pooling.
 
     Each block is Conv2D(3x3, no bias) -> BatchNormalization -> ReLU, with 2x2 max pooling
     between blocks. Batch normalisation lets Adam take bigger steps (hence the 0.003 rate);
     global average pooling replaces Flatten + Dense(200), so instead of the slides' 8 million
     weights there are about 0.3 million and far less room to memorise the training photos.
+
+    Two training refinements: the learning rate follows a cosine curve from ``learning_rate``
+    down to 1 % of it over ``decay_steps`` batches (None keeps it constant; the default suits
+    the workshop's 30 epochs of 25 batches), and ``label_smoothing`` aims the softmax at 0.925
+    rather than 1 for the true class, which keeps the network from growing overconfident.
     """
     import keras
 
@@ -210,7 +236,8 @@ def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 6
         layers.append(keras.layers.Dropout(dropout, seed=seed, name="dropout"))
     layers.append(keras.layers.Dense(n_classes, activation="softmax",
                                      kernel_initializer=_initializer(seed, 99), name="weather"))
-    return _compile_weather(keras.Sequential(layers, name="better_cnn"), learning_rate)
+    return _compile_weather(keras.Sequential(layers, name="better_cnn"), learning_rate,
+                            decay_steps=decay_steps, label_smoothing=label_smoothing)
 
 
 def slides_layer_names(model) -> list[str]:

@@ -25,7 +25,7 @@ from .weather_data import CLASSES, SPLITS
 
 IMAGE_SIZE = (100, 100)  # (height, width) the networks see; the slides use 100x100
 BATCH_SIZE = 32
-EPOCHS = {"slides": 20, "better": 30}  # full workshop
+EPOCHS = {"slides": 30, "better": 30}  # full workshop
 FAST_EPOCHS = {"slides": 3, "better": 3}  # WORKSHOP_FAST=1: stand-in photos, a quick run
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 #: The two halves of the good/bad weather exercise.
@@ -283,6 +283,39 @@ def compact_progress(epochs: int, print_fn: Callable[[str], None] = print):
     return CompactProgress()
 
 
+def best_weights_keeper():
+    """A Keras callback that remembers the weights of the epoch with the best validation accuracy
+    (ties go to the lower validation loss) and puts them back when training ends.
+
+    This chooses by the validate split only, never by test, so the test accuracy stays honest.
+    Its ``best_epoch`` (counted from 1) says which epoch was kept.
+    """
+    import keras
+
+    class BestWeights(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.best = None
+            self.best_epoch = 0
+            self.weights = None
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            if "val_accuracy" not in logs:
+                return
+            score = (float(logs["val_accuracy"]), -float(logs.get("val_loss", 0.0)))
+            if self.best is None or score > self.best:
+                self.best, self.best_epoch = score, epoch + 1
+                self.weights = [np.array(w) for w in self.model.get_weights()]
+
+        def on_train_end(self, logs=None):
+            if self.weights is not None:
+                self.model.set_weights(self.weights)
+                self.weights = None  # free the copy
+
+    return BestWeights()
+
+
 @dataclass
 class TrainingResult:
     """A trained model, how it came about, and its learning curves (empty if it was loaded)."""
@@ -292,17 +325,27 @@ class TrainingResult:
     seconds: float = 0.0
     source: str = "trained"  # or "loaded"
     message: str = ""
+    best_epoch: int = 0  # the epoch whose weights were kept (0: the last, or loaded)
 
     def __repr__(self) -> str:
         return self.message or f"TrainingResult({self.source})"
 
 
-def train_model(model, splits: WeatherSplits, epochs: int, *, progress: bool = True) -> TrainingResult:
-    """Fit ``model`` on the train split for ``epochs``, watching the validate split."""
+def train_model(model, splits: WeatherSplits, epochs: int, *, progress: bool = True,
+                keep_best: bool = True) -> TrainingResult:
+    """Fit ``model`` on the train split for ``epochs``, watching the validate split.
+
+    With ``keep_best`` (the default) the model ends with the weights of the epoch with the best
+    validation accuracy (:func:`best_weights_keeper`) rather than those of the last epoch,
+    whose accuracy jumps up and down by a few points from one epoch to the next.
+    """
     if not isinstance(epochs, int | np.integer) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     _check_input_size(model, splits.image_size)
     callbacks = [compact_progress(int(epochs))] if progress else []
+    keeper = best_weights_keeper() if keep_best else None
+    if keeper is not None:
+        callbacks.append(keeper)
     start = time.perf_counter()
     history = model.fit(splits.train, validation_data=splits.validate, epochs=int(epochs),
                         shuffle=False,  # the train pipeline shuffles itself, seeded
@@ -310,7 +353,11 @@ def train_model(model, splits: WeatherSplits, epochs: int, *, progress: bool = T
     seconds = time.perf_counter() - start
     curves = {key: [float(v) for v in values] for key, values in history.history.items()}
     message = f"Trained {model.name} for {epochs} epochs in {seconds:.0f} s."
-    return TrainingResult(model, curves, seconds, "trained", message)
+    best_epoch = keeper.best_epoch if keeper is not None else 0
+    if best_epoch:
+        message += (f" Kept the weights of epoch {best_epoch} (best validation accuracy, "
+                    f"{curves['val_accuracy'][best_epoch - 1]:.1%}).")
+    return TrainingResult(model, curves, seconds, "trained", message, best_epoch)
 
 
 def _check_input_size(model, image_size) -> None:
