@@ -22,6 +22,8 @@ import psutil
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from workshop_utils.machine import cpu_model
+
 #: The key of the machine-readable line a notebook may print (see benchmarks/README.md).
 FIGURES_KEY = "benchmark"
 MB = 1_000_000
@@ -347,7 +349,7 @@ def import_time(repeats: int = 5) -> dict:
 def machine() -> dict:
     """CPU model, cores usable here, total memory and operating system of this machine."""
     return {
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "cores_physical": psutil.cpu_count(logical=False),
         "memory_gb": psutil.virtual_memory().total / 1e9,
@@ -363,16 +365,6 @@ def load_average() -> float | None:
     except (AttributeError, OSError):
         return None
 
-
-def _cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, else what ``platform`` says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
 
 
 def versions() -> dict:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, config
+from .machine import cpu_model
 
 #: What the notebooks import, as (import name, distribution name).
 REQUIRED = [
@@ -37,15 +38,6 @@ def _version(dist: str) -> str | None:
     except importlib.metadata.PackageNotFoundError:
         return None
 
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _keras_report() -> tuple[list[str], list[str]]:
@@ -88,7 +80,7 @@ def check(skip_keras: bool = False) -> int:
             print(line)
         problems += keras_problems
     memory = psutil.virtual_memory()
-    print(f"CPU: {_cpu_model()}, {os.cpu_count()} cores; memory: "
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; memory: "
           f"{memory.available / 2**30:.1f} GiB free of {memory.total / 2**30:.1f} GiB")
     if memory.available < 2 * 2**30:
         print("  note: under 2 GiB free; close other programs before notebook 04")

@@ -8,14 +8,13 @@ widget), so the notebook also runs headless, under nbval and ``tools/run_noteboo
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import clustering
 from ..plots.clustering import segments_figure
+from .common import figure_png
 
 
 def explorer_view(
@@ -26,12 +25,6 @@ def explorer_view(
     labels = clustering.cluster_labels(table, n_clusters, method, scale)
     return figure, clustering.describe_segments(table, labels)
 
-
-def figure_png(figure: Figure, dpi: int = 80) -> bytes:
-    """The figure as PNG bytes, for an ``Image`` widget."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
 
 
 class SegmentExplorer:

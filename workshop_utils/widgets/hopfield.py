@@ -20,6 +20,7 @@ import numpy as np
 from ..hopfield import HopfieldNetwork, RecallTrace
 from ..patterns import NAMES, SIDE, add_noise, check_pm1, letter, letters, overlap, overlaps
 from ..plots.hopfield import plot_patterns, plot_recall
+from .common import Panel
 
 FIRE_COLOUR, SILENT_COLOUR = "#222222", "#f4f4f4"
 
@@ -93,16 +94,6 @@ def noisy_recall(names, target: str, fraction: float, seed: int = 0, mode: str =
 
 
 # -- widgets -------------------------------------------------------------------------------
-class _Panel(widgets.VBox):
-    """A VBox whose text form is one readable line (what a static notebook shows)."""
-
-    def __init__(self, summary: str, **kwargs):
-        super().__init__(**kwargs)
-        self._summary = summary
-
-    def __repr__(self) -> str:
-        return self._summary
-
 
 def _show(output: widgets.Output, figure) -> None:
     """Replace what ``output`` shows with ``figure``.
@@ -160,7 +151,7 @@ class RecallPad:
             button.on_click(lambda _b, action=action: action())
             row.append(button)
         self.step.observe(lambda change: self.show_step(change["new"]), names="value")
-        self.widget = _Panel(
+        self.widget = Panel(
             "RecallPad: a 5x5 drawing grid with Recall (run the notebook to use it)",
             children=[
                 widgets.HBox([widgets.Label("stored:"), *self.stored_buttons.values()],
@@ -284,7 +275,7 @@ class NoiseExplorer:
         self.out = widgets.Output()
         for control in (self.target, self.fraction, self.seed):
             control.observe(lambda _change: self.update(), names="value")
-        self.widget = _Panel(
+        self.widget = Panel(
             "NoiseExplorer: a noise slider and what the network recalls (run the notebook to use it)",
             children=[widgets.HBox([self.target, self.fraction, self.seed]), self.out],
         )

@@ -9,13 +9,12 @@ and tests call it, and the widget's callback, directly. The figure is shown as a
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from .. import regression
 from ..plots.regression import line_and_loss
+from .common import Panel, figure_png
 
 #: Slider ranges for the sales data: they hold both the bad and the good network.
 W0_RANGE = (0.0, 200.0)
@@ -42,22 +41,6 @@ def explorer_view(x, y, w0: float, w1: float, surface: regression.LossSurface) -
     return line_and_loss(x, y, w0, w1, surface), describe_loss(loss, best)
 
 
-def figure_png(figure: Figure, dpi: int = 80) -> bytes:
-    """The figure as PNG bytes, for an ``Image`` widget."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-class _Panel(widgets.VBox):
-    """A VBox whose text form is one readable line (what a static notebook shows)."""
-
-    def __init__(self, summary: str, **kwargs):
-        super().__init__(**kwargs)
-        self._summary = summary
-
-    def __repr__(self) -> str:
-        return self._summary
 
 
 class LineExplorer:
@@ -83,7 +66,7 @@ class LineExplorer:
         self.figure: Figure | None = None
         for slider in (self.w0, self.w1):
             slider.observe(self.update, names="value")
-        self.widget = _Panel(
+        self.widget = Panel(
             "LineExplorer: sliders for w0 and w1, the line, the loss surface and the MSE "
             "(run the notebook to use it)",
             children=[widgets.HBox([self.w0, self.w1]), self.loss, self.image],

@@ -11,20 +11,12 @@ Figures are shown as PNG bytes in an ``ipywidgets.Image`` rather than displayed 
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from .. import augment, weather
 from ..plots.weather import augmentation_grid, probability_chart
-
-
-def figure_png(figure: Figure, dpi: int = 80) -> bytes:
-    """A figure as PNG bytes, for an ``ipywidgets.Image``."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+from .common import figure_png
 
 
 def augmentation_view(image, rotation: float, zoom: float, shear: float, flip: bool,
