@@ -40,7 +40,7 @@ class CheckResult:
 def _equal(answer: Any, expected: Any, rtol: float) -> bool:
     if isinstance(expected, str):
         return isinstance(answer, str) and answer.strip().lower() == expected.strip().lower()
-    if isinstance(expected, bool) or expected is None:
+    if isinstance(expected, bool):
         return answer is expected or answer == expected
     try:
         a = np.asarray(answer, dtype=float)
