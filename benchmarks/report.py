@@ -159,14 +159,19 @@ def weather_row(model: str, entry: ScriptRun | str) -> list[str]:
     accuracy = float(result["test_accuracy"])
     train = result.get("train_seconds")
     verdicts = []
-    if model in WEATHER_TARGETS:
-        floor, seconds = WEATHER_TARGETS[model]
+    kind = model.split(",")[0]  # "slides, 6-fold CV" is judged as "slides"
+    if kind in WEATHER_TARGETS:
+        floor, seconds = WEATHER_TARGETS[kind]
         verdicts.append(at_least(accuracy, floor))
         if train is not None:
             verdicts.append(at_most(float(train), seconds, "s"))
+    shown = f"{accuracy:.1%}"
+    if result.get("fold_accuracy_range"):  # cross-validation: the pooled figure, then its spread
+        low, high = result["fold_accuracy_range"]
+        shown += f" (folds {float(low):.1%} to {float(high):.1%})"
     return [
         model,
-        f"{accuracy:.1%}",
+        shown,
         ", ".join(f"{name} {acc:.1%}" for name, acc in result.get("per_class_accuracy", {}).items())
         or "-",
         f"{float(train):.1f} s" if train is not None else "-",
@@ -216,7 +221,9 @@ def weather_details(model: str, entry: ScriptRun) -> str:
     text += f"- Other figures: {cell_text(format_value(others))}\n" if others else ""
     text += "".join(f"- {line}\n" for line in curves(result))
     if "confusion" in result and "classes" in result:
-        text += "\nConfusion matrix on the test photos:\n\n" + confusion_table(result) + "\n"
+        photos = ("every photo, each tested once by a network that did not train on it"
+                  if result.get("folds") else "the test photos")
+        text += f"\nConfusion matrix on {photos}:\n\n" + confusion_table(result) + "\n"
     return text
 
 

@@ -32,6 +32,7 @@ FAST_CAPACITY_TRIALS = {100: 1}
 #: Notebooks whose full mode needs the real photos (by number prefix).
 PHOTO_NOTEBOOKS = ("04",)
 WEATHER_MODELS = ("slides", "better", "baseline")
+WEATHER_TIMEOUT = 1800  # seconds for one weather run (times K under K-fold cross-validation)
 WEATHER_SCRIPT = ROOT / "benchmarks" / "weather_accuracy.py"
 #: The synthetic notebook of ``--fast`` allocates this much, so its peak memory is checkable.
 SYNTHETIC_MB = 200
@@ -58,12 +59,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fast", action="store_true",
                         help="CI check: import time, a small capacity run and a synthetic "
                              "notebook through the same code; prints the tables")
+    parser.add_argument("--weather-folds", type=int, default=0, metavar="K",
+                        help="also run each weather model under grouped K-fold cross-validation "
+                             "(weather_accuracy.py --folds K; K >= 3): a steadier accuracy than "
+                             "the one test split, for K times the training time (default 0: off)")
     parser.add_argument("--timeout", type=int, default=900,
                         help="seconds one notebook cell may take (default 900, as "
                              "tools/run_notebooks.py)")
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to run (default: every notebook in notebooks/)")
     args = parser.parse_args(argv)
+    if args.weather_folds and args.weather_folds < 3:
+        parser.error(f"--weather-folds must be 0 (off) or at least 3, got {args.weather_folds}")
     if args.fast and (args.notebooks or args.weather_archive):
         parser.error("--fast runs a synthetic notebook only: leave out notebooks and "
                      "--weather-archive, or leave out --fast")
@@ -144,18 +151,29 @@ def run_notebooks(paths: list[Path], data_dir: Path, photos: bool, timeout: int,
     return runs
 
 
-def run_weather(split_dir: Path, data_dir: Path) -> dict:
-    """Run ``weather_accuracy.py`` for each model on the same split; its results by model."""
+def weather_runs(folds: int = 0) -> list[tuple[str, list[str]]]:
+    """(table label, extra arguments) of each weather run: every model on the notebook's split,
+    then, with ``folds``, every model again under grouped cross-validation."""
+    runs = [(model, ["--model", model]) for model in WEATHER_MODELS]
+    if folds:
+        runs += [(f"{model}, {folds}-fold CV", ["--model", model, "--folds", str(folds)])
+                 for model in WEATHER_MODELS]
+    return runs
+
+
+def run_weather(split_dir: Path, data_dir: Path, folds: int = 0) -> dict:
+    """Run ``weather_accuracy.py`` for each model on the same photos; its results by label."""
     results: dict = {}
-    for model in WEATHER_MODELS:
+    for label, extra in weather_runs(folds):
         command = [sys.executable, str(WEATHER_SCRIPT.relative_to(ROOT)), "--split-dir",
-                   str(split_dir), "--model", model]
-        say(f"weather benchmark: --model {model} ...")
-        entry = measure.run_json_script(command, env=kernel_env(False, data_dir), progress=say)
+                   str(split_dir), *extra]
+        say(f"weather benchmark: {' '.join(extra)} ...")
+        entry = measure.run_json_script(command, env=kernel_env(False, data_dir), progress=say,
+                                        timeout=WEATHER_TIMEOUT * (folds if "--folds" in extra else 1))
         accuracy = (entry.result or {}).get("test_accuracy")
-        say(f"    {model}: exit {entry.returncode}, {entry.wall_seconds:.0f} s, "
+        say(f"    {label}: exit {entry.returncode}, {entry.wall_seconds:.0f} s, "
             f"test accuracy {accuracy}")
-        results[model] = entry
+        results[label] = entry
     return results
 
 
@@ -192,7 +210,7 @@ def weather_results(args: argparse.Namespace, split_dir: Path | None, data_dir: 
     if not WEATHER_SCRIPT.exists():
         return {model: "not run (benchmarks/weather_accuracy.py is missing)"
                 for model in WEATHER_MODELS}
-    return run_weather(split_dir, data_dir)
+    return run_weather(split_dir, data_dir, args.weather_folds)
 
 
 def measure_all(args: argparse.Namespace, run: report.BenchmarkRun, work: Path) -> None:

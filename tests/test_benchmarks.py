@@ -181,6 +181,26 @@ def test_weather_rows_compare_with_issue_8_targets():
     assert failed[1].startswith("**failed** (exit 2)")
 
 
+def test_cross_validation_rows_are_judged_as_their_model_and_show_the_fold_spread():
+    result = {"test_accuracy": 0.912, "train_seconds": 90.0, "folds": 6,
+              "fold_accuracy_range": [0.898, 0.926], "classes": ["a", "b"],
+              "confusion": [[5, 0], [1, 4]]}
+    row = report.weather_row("slides, 6-fold CV", weather_entry(result))
+    assert row[1] == "91.2% (folds 89.8% to 92.6%)"
+    assert row[6] == "pass (>= 90%); pass (< 180 s)"
+    details = report.weather_details("slides, 6-fold CV", weather_entry(result))
+    assert "each tested once" in details and "| **a** | 5 | 0 |" in details
+
+
+def test_weather_runs_add_cross_validation_only_when_asked():
+    assert [label for label, _ in bench.weather_runs()] == ["slides", "better", "baseline"]
+    runs = dict(bench.weather_runs(6))
+    assert runs["better, 6-fold CV"] == ["--model", "better", "--folds", "6"]
+    assert len(runs) == 6
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--weather-folds", "2"])
+
+
 def sample_run(date: str, seconds: float = 30.0) -> report.BenchmarkRun:
     """A complete run with every table filled in."""
     return report.BenchmarkRun(

@@ -103,6 +103,28 @@ def test_split_of_singletons_hits_the_fractions():
                      "b": {"train": 28, "validate": 6, "test": 6}}
 
 
+def test_near_duplicate_groups_are_spread_over_the_splits_in_proportion():
+    # 40 pairs of near-duplicates and 120 photos of their own, in one class: test photos must be
+    # a fair sample, so validate and test each get about 15 % of the pairs, not none of them.
+    labels = ["a"] * 200
+    groups = [i // 2 for i in range(80)] + list(range(40, 160))
+    split = grouped_stratified_split(labels, groups, seed=0)
+    pairs_per_split = np.bincount(split[:80:2], minlength=3)
+    assert pairs_per_split.sum() == 40
+    assert 4 <= pairs_per_split[1] <= 8 and 4 <= pairs_per_split[2] <= 8, pairs_per_split
+    assert np.bincount(split, minlength=3).tolist() == [140, 30, 30]
+
+
+def test_equal_fractions_make_balanced_folds():
+    labels = ["a"] * 90 + ["b"] * 60
+    groups = [i // 3 for i in range(150)]  # groups of three, each inside one class
+    folds = grouped_stratified_split(labels, groups, [1 / 6] * 6, seed=0)
+    assert sorted(set(folds.tolist())) == list(range(6))
+    for label in ("a", "b"):
+        counts = np.bincount(folds[np.array(labels) == label], minlength=6)
+        assert counts.max() - counts.min() <= 3, counts
+
+
 def test_seed_changes_which_items_go_where():
     labels, groups = ["a"] * 60, list(range(60))
     first = grouped_stratified_split(labels, groups, seed=0)

@@ -109,7 +109,18 @@ def test_evaluation_numbers():
     assert ev.misclassified() == [5, 3]
     assert ev.examples() == {"Good": 0, "Meh": 1, "Bad": 5}
     assert ev.as_dict()["test_accuracy"] == pytest.approx(0.6667)
-    assert "test accuracy: 66.7% (4 of 6 photos)" in ev.report()
+    assert "test accuracy: 66.7% (4 of 6 photos; 95 % interval 30% to 90%)" in ev.report()
+
+
+def test_accuracy_interval_is_wilsons():
+    truth = np.zeros(10, dtype=int)
+    eight_of_ten = weather.Evaluation(truth, np.eye(4)[[0] * 8 + [1] * 2])
+    low, high = eight_of_ten.accuracy_interval()
+    assert (low, high) == (pytest.approx(0.4902, abs=1e-4), pytest.approx(0.9433, abs=1e-4))
+    low, high = weather.Evaluation(truth, np.eye(4)[[0] * 10]).accuracy_interval()
+    assert high == 1.0 and low == pytest.approx(0.7225, abs=1e-4)
+    narrow = weather.Evaluation(np.zeros(1000, dtype=int), np.eye(4)[[0] * 800 + [1] * 200])
+    assert np.ptp(narrow.accuracy_interval()) < np.ptp(eight_of_ten.accuracy_interval()) / 5
 
 
 def test_examples_when_everything_is_right():
@@ -172,9 +183,60 @@ def test_model_files_live_in_the_data_folder(tmp_path, monkeypatch):
     assert weather.default_epochs("slides") == weather.FAST_EPOCHS["slides"]
     monkeypatch.setenv("WORKSHOP_FAST", "0")
     assert weather.model_name("slides") == "weather-slides"
-    assert weather.default_epochs("slides") == weather.EPOCHS["slides"] == 30
+    assert weather.default_epochs("slides") == weather.EPOCHS["slides"] == 20  # as the issue asks
 
 
 def test_format_epoch_is_one_compact_line():
     line = weather.format_epoch(3, 20, {"loss": 0.81234, "accuracy": 0.7, "val_loss": 0.9, "val_accuracy": 0.65})
     assert line == "epoch  3/20  loss 0.812  accuracy 0.700  val_loss 0.900  val_accuracy 0.650"
+
+
+# --- Cross-validation rounds -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standin(tmp_path_factory):
+    """A laid-out stand-in set (with near-duplicate copies and its SPLIT.json report)."""
+    from workshop_utils.weather_data import make_standin_weather
+
+    return make_standin_weather(tmp_path_factory.mktemp("cv") / "standin", n_per_class=24, seed=3,
+                                size=(32, 32), dup_fraction=0.2)
+
+
+def test_cross_validation_tests_every_photo_once_and_keeps_groups_whole(standin):
+    rounds = weather.cross_validation_rounds(standin, folds=6)
+    every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
+    tested = sorted(p for r in rounds for p in r["test"][0])
+    assert tested == every  # each photo tested exactly once
+    groups = dict(zip(every, weather.photo_groups(standin, every), strict=True))
+    assert len(set(groups.values())) < len(every)  # the stand-ins do hold near-duplicates
+    for r in rounds:
+        assert sorted(p for split in weather.SPLITS for p in r[split][0]) == every
+        role = {p: split for split in weather.SPLITS for p in r[split][0]}
+        for gid in set(groups.values()):  # a group never straddles train/validate/test
+            assert len({role[p] for p, g in groups.items() if g == gid}) == 1
+        for split in weather.SPLITS:  # labels follow the class folders
+            paths, labels = r[split]
+            assert [weather.CLASSES[i] for i in labels] == [p.parent.name for p in paths]
+        assert np.bincount(r["test"][1], minlength=4).min() >= 3  # every class is tested
+
+
+def test_photo_groups_hash_a_folder_laid_out_by_hand(tmp_path):
+    rng = np.random.default_rng(0)
+    for split in weather.SPLITS:
+        for name in weather.CLASSES:  # a different random picture each (plain ones hash alike)
+            path = tmp_path / split / name / "a.png"
+            path.parent.mkdir(parents=True)
+            Image.fromarray(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)).save(path)
+    twin = tmp_path / "train" / "rain" / "b.png"
+    twin.write_bytes((tmp_path / "train" / "rain" / "a.png").read_bytes())
+    paths = sorted(tmp_path.rglob("*.png"))
+    groups = dict(zip(paths, weather.photo_groups(tmp_path, paths), strict=True))
+    assert groups[twin] == groups[tmp_path / "train" / "rain" / "a.png"]
+    assert len(set(groups.values())) == len(paths) - 1
+
+
+@pytest.mark.parametrize("folds", [2, 0, 3.5, True])
+def test_cross_validation_needs_at_least_three_folds(standin, folds):
+    with pytest.raises(ValueError, match="at least 3"):
+        weather.cross_validation_rounds(standin, folds=folds)

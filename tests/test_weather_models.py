@@ -87,8 +87,15 @@ def test_better_network_is_smaller_with_batch_norm_and_global_pooling():
     kinds = {type(layer).__name__ for layer in better.layers}
     assert {"BatchNormalization", "GlobalAveragePooling2D"} <= kinds
     assert "Flatten" not in kinds
-    assert better.count_params() == 242_404
-    assert better.count_params() < models.build_weather_cnn((100, 100)).count_params() / 30
+    assert better.count_params() == 390_884
+    assert better.count_params() < models.build_weather_cnn((100, 100)).count_params() / 20
+    stem = better.get_layer("conv1")
+    assert stem.strides == (2, 2) and stem.output.shape[1:3] == (50, 50)  # the stem halves the photo
+    assert better.get_layer("conv2").output.shape[1:3] == (25, 25)
+    plain = models.build_better_cnn((100, 100), stem_stride=1)
+    assert plain.get_layer("conv1").output.shape[1:3] == (100, 100)
+    with pytest.raises(ValueError, match="stem_stride"):
+        models.build_better_cnn((100, 100), stem_stride=0)
 
 
 def test_default_learning_rates_and_the_better_networks_training_refinements():
@@ -296,3 +303,36 @@ def test_upload_widget_classifies_and_reports_junk(photos):
     assert shell.message.value.startswith("Looks like") and bytes(shell.picture.value).startswith(b"\x89PNG")
     shell.upload.value = _upload_value(b"junk")
     assert shell.message.value.startswith("Could not classify that file")
+
+
+# --- benchmarks/weather_accuracy.py, end to end on the stand-ins --------------------------------
+
+
+def _benchmark(capsys, *args):
+    import json
+
+    from benchmarks import weather_accuracy
+
+    assert weather_accuracy.main(list(args)) == 0
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_benchmark_prints_the_issue_keys_for_the_fixed_split(photos, capsys):
+    result = _benchmark(capsys, "--split-dir", str(photos), "--model", "better", "--epochs", "1",
+                        "--img-size", str(SIZE[0]))
+    for key in ("test_accuracy", "per_class_accuracy", "train_seconds", "peak_memory_mb"):
+        assert key in result
+    assert sum(map(sum, result["confusion"])) == len(weather.split_files(photos, "test")[1])
+    assert "folds" not in result
+
+
+def test_benchmark_cross_validation_tests_every_photo_once(photos, capsys):
+    total = sum(len(weather.split_files(photos, s)[1]) for s in weather.SPLITS)
+    for model in ("slides", "baseline"):
+        result = _benchmark(capsys, "--split-dir", str(photos), "--model", model, "--epochs", "1",
+                            "--img-size", str(SIZE[0]), "--folds", "3")
+        assert sum(map(sum, result["confusion"])) == total  # every photo once, pooled
+        assert result["folds"] == 3 and len(result["fold_test_accuracy"]) == 3
+        low, high = result["fold_accuracy_range"]
+        assert low <= result["test_accuracy"] <= high
+        assert result["evaluation"] == f"grouped 3-fold cross-validation over all {total} photos"

@@ -199,16 +199,20 @@ def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: floa
     return _compile_weather(keras.Sequential(layers, name="slides_cnn"), learning_rate)
 
 
-def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 64, 128, 128),
-                     dropout: float = 0.3, n_classes: int = 4, seed: int | None = None,
-                     learning_rate: float | None = 0.003, decay_steps: int | None = BETTER_DECAY_STEPS,
-                     label_smoothing: float = 0.1):
+def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 64, 128, 256),
+                     stem_stride: int = 2, dropout: float = 0.3, n_classes: int = 4,
+                     seed: int | None = None, learning_rate: float | None = 0.003,
+                     decay_steps: int | None = BETTER_DECAY_STEPS, label_smoothing: float = 0.1):
     """A better small network: conv blocks with batch normalisation, then global average pooling.
 
     Each block is Conv2D(3x3, no bias) -> BatchNormalization -> ReLU, with 2x2 max pooling
     between blocks. Batch normalisation lets Adam take bigger steps (hence the 0.003 rate);
     global average pooling replaces Flatten + Dense(200), so instead of the slides' 8 million
-    weights there are about 0.3 million and far less room to memorise the training photos.
+    weights there are about 0.4 million and far less room to memorise the training photos.
+    The first convolution moves ``stem_stride`` pixels at a time (a "stem", as in ResNet), so
+    every later layer works on a quarter as many positions: per photo this network needs about
+    half the multiplications of the slides' one, and its 30 epochs train in about the time of
+    the slides' 20.
 
     Two training refinements: the learning rate follows a cosine curve from ``learning_rate``
     down to 1 % of it over ``decay_steps`` batches (None keeps it constant; the default suits
@@ -219,6 +223,8 @@ def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 6
 
     if not filters:
         raise ValueError("filters must list at least one block's filter count, e.g. (32, 64, 128)")
+    if not isinstance(stem_stride, int | np.integer) or isinstance(stem_stride, bool) or stem_stride < 1:
+        raise ValueError(f"stem_stride must be a positive integer, got {stem_stride!r}")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
     layers = _weather_inputs(image_size, augmentation)
@@ -226,8 +232,9 @@ def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 6
         if i:
             layers.append(keras.layers.MaxPooling2D(2, name=f"pool{i}"))
         layers += [
-            keras.layers.Conv2D(int(n), 3, padding="same", use_bias=False,
-                                kernel_initializer=_initializer(seed, i), name=f"conv{i + 1}"),
+            keras.layers.Conv2D(int(n), 3, strides=int(stem_stride) if i == 0 else 1, padding="same",
+                                use_bias=False, kernel_initializer=_initializer(seed, i),
+                                name=f"conv{i + 1}"),
             keras.layers.BatchNormalization(name=f"norm{i + 1}"),
             keras.layers.ReLU(name=f"relu{i + 1}"),
         ]

@@ -95,8 +95,12 @@ def grouped_stratified_split(labels: Sequence[object], groups: Sequence[int],
     """Split index per item (0 = train, 1 = validate, 2 = test): groups whole, classes in proportion.
 
     For each class (in sorted order), its groups are shuffled with ``seed`` and then placed
-    largest first, each into the split furthest below its target share. Every group lands in
-    exactly one split; each split's count per class is within a couple of group sizes of
+    largest first, each into the split that would be least full relative to its target share
+    (``(count + group size) / target``). Measuring fullness relative to the target spreads
+    near-duplicate groups over the splits in proportion, so test photos are a fair sample: a
+    rule on absolute shortfall would pour every group into train (the biggest target) and leave
+    validate and test only photos without a near-duplicate. Every group lands in exactly one
+    split; each split's count per class is within a couple of group sizes of
     ``fraction * class size``. The same inputs and seed always give the same split.
     """
     shares = _check_fractions(fractions)
@@ -119,7 +123,9 @@ def grouped_stratified_split(labels: Sequence[object], groups: Sequence[int],
             if gid in group_split:  # the group also holds items of another label
                 split = group_split[gid]
             else:
-                split = int(np.argmax(targets - counts))
+                with np.errstate(divide="ignore"):  # a zero share never gets a group
+                    fullness = np.where(targets > 0, (counts + sizes[k]) / targets, np.inf)
+                split = int(np.argmin(fullness))
                 group_split[gid] = split
             counts[split] += sizes[k]
             assignment[members[groups_arr[members] == gid]] = split

@@ -25,7 +25,7 @@ from .weather_data import CLASSES, SPLITS
 
 IMAGE_SIZE = (100, 100)  # (height, width) the networks see; the slides use 100x100
 BATCH_SIZE = 32
-EPOCHS = {"slides": 30, "better": 30}  # full workshop
+EPOCHS = {"slides": 20, "better": 30}  # full workshop (the issue asks 20 for the slides' network)
 FAST_EPOCHS = {"slides": 3, "better": 3}  # WORKSHOP_FAST=1: stand-in photos, a quick run
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 #: The two halves of the good/bad weather exercise.
@@ -251,12 +251,82 @@ def load_splits(root, image_size=IMAGE_SIZE, batch_size: int = BATCH_SIZE, seed:
                 classes: Sequence[str] = CLASSES) -> WeatherSplits:
     """Pipelines for train (shuffled, seeded), validate and test (in file order) from ``root``."""
     files = {split: split_files(root, split, classes) for split in SPLITS}
+    return splits_from_files(root, files, image_size, batch_size, seed, classes)
+
+
+def splits_from_files(root, files: dict[str, tuple[list[Path], np.ndarray]], image_size=IMAGE_SIZE,
+                      batch_size: int = BATCH_SIZE, seed: int = 0,
+                      classes: Sequence[str] = CLASSES) -> WeatherSplits:
+    """Pipelines for given ``{split: (paths, labels)}`` (e.g. one round of cross-validation)."""
     datasets = {
         split: make_dataset(*files[split], image_size=image_size, batch_size=batch_size,
                             shuffle=(split == "train"), seed=seed, n_classes=len(classes))
         for split in SPLITS
     }
     return WeatherSplits(Path(root), _as_size(image_size), files, datasets, tuple(classes))
+
+
+# --- Cross-validation: a steadier accuracy than one small test split ---------------------------
+
+
+def photo_groups(root, paths: Sequence[Path]) -> np.ndarray:
+    """Near-duplicate group id per photo, so that copies of a photo are never split apart.
+
+    The groups come from the split report (``SPLIT.json``) that ``fetch_weather`` wrote; a
+    folder laid out by hand has no report, so its photos are hashed and grouped the same way.
+    """
+    from .weather_data import MARKER, split_report
+
+    root = Path(root)
+    if (root / MARKER).is_file():
+        member = {}
+        for gid, group in enumerate(split_report(root).get("duplicate_groups", [])):
+            for name in group["files"]:
+                member[name] = gid
+        next_id = len(member) and max(member.values()) + 1
+        groups = []
+        for path in paths:
+            key = Path(path).relative_to(root).as_posix()
+            if key not in member:  # a photo of its own
+                member[key], next_id = next_id, next_id + 1
+            groups.append(member[key])
+        return np.asarray(groups, dtype=np.int64)
+    from .images import decode_image, perceptual_hash
+    from .split import group_near_duplicates
+
+    hashes = [perceptual_hash(decode_image(p)) for p in paths]
+    labels = [Path(p).parent.name for p in paths]
+    return group_near_duplicates(hashes, labels=labels)
+
+
+def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequence[str] = CLASSES
+                            ) -> list[dict[str, tuple[list[Path], np.ndarray]]]:
+    """Every photo under ``root`` dealt into ``folds`` grouped, stratified folds, as rounds.
+
+    Round k tests on fold k, watches fold k+1 (its validate split) and trains on the rest, so
+    each photo is tested exactly once, by a network that never saw it or its near-duplicates.
+    With 6 folds each round's split is 67/17/17 %, close to the notebook's 70/15/15 %. The folds
+    come from the same grouped split as the notebook's (``split.grouped_stratified_split``).
+    """
+    from .split import grouped_stratified_split
+
+    if not isinstance(folds, int | np.integer) or isinstance(folds, bool) or folds < 3:
+        raise ValueError(f"folds must be an integer of at least 3 (test, validate, train), got {folds!r}")
+    paths: list[Path] = []
+    labels: list[np.ndarray] = []
+    for split in SPLITS:
+        p, y = split_files(root, split, classes)
+        paths += p
+        labels.append(y)
+    y_all = np.concatenate(labels)
+    fold_of = grouped_stratified_split(y_all, photo_groups(root, paths), [1 / folds] * folds, seed=seed)
+    rounds = []
+    for k in range(folds):
+        role = {"test": fold_of == k, "validate": fold_of == (k + 1) % folds}
+        role["train"] = ~(role["test"] | role["validate"])
+        rounds.append({split: ([paths[i] for i in np.flatnonzero(role[split])], y_all[role[split]])
+                       for split in SPLITS})
+    return rounds
 
 
 # --- Training ---------------------------------------------------------------------------------
@@ -474,6 +544,17 @@ class Evaluation:
         """The fraction of photos whose most probable class is the truth."""
         return float(np.mean(self.y_pred == self.y_true)) if len(self.y_true) else float("nan")
 
+    def accuracy_interval(self, z: float = 1.96) -> tuple[float, float]:
+        """A 95 % (``z`` = 1.96) Wilson interval for the accuracy: how much a test set this
+        small can say. 80 % right on 168 photos is compatible with about 73 % to 85 %."""
+        n = len(self.y_true)
+        if n == 0:
+            return float("nan"), float("nan")
+        p = self.accuracy
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
     @property
     def per_class_accuracy(self) -> dict[str, float]:
         """For each true class, the fraction of its photos classified correctly (recall)."""
@@ -513,8 +594,10 @@ class Evaluation:
     def report(self) -> str:
         """Accuracy, per-class accuracy and the confusion matrix as plain text."""
         width = max(len(c) for c in self.classes) + 2
+        low, high = self.accuracy_interval()
         lines = [f"test accuracy: {self.accuracy:.1%} ({int((self.y_pred == self.y_true).sum())} "
-                 f"of {len(self.y_true)} photos)", "", "per class:"]
+                 f"of {len(self.y_true)} photos; 95 % interval {low:.0%} to {high:.0%})", "",
+                 "per class:"]
         lines += [f"  {name:<{width}}{acc:.1%}" for name, acc in self.per_class_accuracy.items()]
         lines += ["", "confusion (rows: truth, columns: predicted):",
                   " " * width + "".join(f"{c:>{width}}" for c in self.classes)]
