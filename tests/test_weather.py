@@ -240,3 +240,13 @@ def test_photo_groups_hash_a_folder_laid_out_by_hand(tmp_path):
 def test_cross_validation_needs_at_least_three_folds(standin, folds):
     with pytest.raises(ValueError, match="at least 3"):
         weather.cross_validation_rounds(standin, folds=folds)
+
+
+def test_benchmark_line_is_what_the_benchmark_reads():
+    import json
+
+    from benchmarks import measure
+
+    line = weather.benchmark_line(slides=_evaluation())
+    assert json.loads(line) == {"benchmark": {"slides_test_accuracy": 0.6667}}
+    assert measure.figures_from_text(f"some output\n{line}\n") == {"slides_test_accuracy": 0.6667}

@@ -612,6 +612,16 @@ class Evaluation:
                 "confusion": self.confusion.tolist(), "classes": list(self.classes)}
 
 
+def benchmark_line(**evaluations: Evaluation) -> str:
+    """One JSON line ``{"benchmark": {"<name>_test_accuracy": ...}}`` that ``benchmarks/run.py``
+    picks out of a notebook's output, so the benchmark records the notebook's own figures."""
+    import json
+
+    figures = {f"{name}_test_accuracy": round(evaluation.accuracy, 4)
+               for name, evaluation in evaluations.items()}
+    return json.dumps({"benchmark": figures})
+
+
 def evaluate_model(model, splits: WeatherSplits, split: str = "test") -> Evaluation:
     """Predict every photo of ``split`` (in file order) and compare with the truth."""
     paths, labels = splits.files[split]
