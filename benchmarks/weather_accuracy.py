@@ -60,9 +60,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--folds", type=int, default=0,
                         help="grouped K-fold cross-validation over all photos (K >= 3) instead of "
                              "the one fixed split; 0 (default): the fixed split")
+    parser.add_argument("--leaky", action="store_true",
+                        help="with --folds: ignore near-duplicates (every photo its own group), as a "
+                             "random split would; only to measure how much leaked copies inflate accuracy")
     parser.add_argument("--save", action="store_true",
                         help="save the trained model where the notebook's use_saved=True finds it")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.leaky and not args.folds:
+        parser.error("--leaky needs --folds: it changes how the cross-validation folds are drawn")
+    return args
 
 
 def run(args: argparse.Namespace, split_dir: Path) -> dict:
@@ -133,7 +139,8 @@ def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int,
 
     if args.folds < 3:
         raise SystemExit(f"--folds must be at least 3 (a test, a validate and a train fold), got {args.folds}")
-    rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed)
+    rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
+                                             keep_duplicates_together=not args.leaky)
     truth, probabilities, files, seconds, best_epochs = [], [], [], [], []
     for k, files_k in enumerate(rounds):
         splits = weather.splits_from_files(split_dir, files_k, size, seed=args.seed)
@@ -149,14 +156,15 @@ def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int,
               f"({len(evaluation.y_true)} photos), {trained.seconds:.0f} s", file=sys.stderr, flush=True)
         del trained, splits
         keras.backend.clear_session()
-    pooled_summary(result, args.folds, truth, probabilities, files)
+    pooled_summary(result, args.folds, truth, probabilities, files, args.leaky)
     result.update({"fold_best_epoch": best_epochs, "train_seconds": round(float(np.mean(seconds)), 1),
                    "train_seconds_total": round(float(np.sum(seconds)), 1),
                    "peak_memory_mb": peak_memory_mb()})
     return result
 
 
-def pooled_summary(result: dict, folds: int, truth: list, probabilities: list, files: list) -> None:
+def pooled_summary(result: dict, folds: int, truth: list, probabilities: list, files: list,
+                   leaky: bool = False) -> None:
     """Put the figures over all rounds into ``result``: every photo once, and each round's accuracy."""
     import numpy as np
 
@@ -166,7 +174,8 @@ def pooled_summary(result: dict, folds: int, truth: list, probabilities: list, f
     fold_accuracy = [round(float(np.mean(p.argmax(1) == y)), 4) for y, p in zip(truth, probabilities, strict=True)]
     result.update(pooled.as_dict())
     result.update({
-        "evaluation": f"grouped {folds}-fold cross-validation over all {len(pooled.y_true)} photos",
+        "evaluation": f"{'LEAKY (near-duplicates ignored) ' if leaky else 'grouped '}{folds}-fold "
+                      f"cross-validation over all {len(pooled.y_true)} photos",
         "folds": folds, "fold_test_accuracy": fold_accuracy,
         "fold_accuracy_range": [min(fold_accuracy), max(fold_accuracy)],
     })
@@ -178,7 +187,8 @@ def cross_validate_baseline(args: argparse.Namespace, split_dir: Path, result: d
 
     from workshop_utils import weather
 
-    rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed)
+    rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
+                                             keep_duplicates_together=not args.leaky)
     start = time.perf_counter()
     paths = [p for split in ("train", "validate", "test") for p in rounds[0][split][0]]
     features = dict(zip(paths, weather.feature_matrix(paths), strict=True))
@@ -194,7 +204,7 @@ def cross_validate_baseline(args: argparse.Namespace, split_dir: Path, result: d
         truth.append(y_test)
         probabilities.append(probability)
         files += test
-    pooled_summary(result, args.folds, truth, probabilities, files)
+    pooled_summary(result, args.folds, truth, probabilities, files, args.leaky)
     result.update({"train_seconds": round((time.perf_counter() - start) / args.folds, 1),
                    "peak_memory_mb": peak_memory_mb()})
     return result

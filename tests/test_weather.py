@@ -236,6 +236,19 @@ def test_photo_groups_hash_a_folder_laid_out_by_hand(tmp_path):
     assert len(set(groups.values())) == len(paths) - 1
 
 
+def test_leaky_rounds_ignore_the_groups(standin):
+    every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
+    groups = dict(zip(every, weather.photo_groups(standin, every), strict=True))
+    leaky = weather.cross_validation_rounds(standin, folds=6, keep_duplicates_together=False)
+    assert sorted(p for r in leaky for p in r["test"][0]) == every
+    straddling = 0  # copies of a photo now end up on both sides of some round
+    for r in leaky:
+        role = {p: split for split in weather.SPLITS for p in r[split][0]}
+        for gid in set(groups.values()):
+            straddling += len({role[p] for p, g in groups.items() if g == gid}) > 1
+    assert straddling > 0
+
+
 @pytest.mark.parametrize("folds", [2, 0, 3.5, True])
 def test_cross_validation_needs_at_least_three_folds(standin, folds):
     with pytest.raises(ValueError, match="at least 3"):

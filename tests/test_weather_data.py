@@ -293,3 +293,14 @@ def test_report_is_json_with_the_documented_keys(weather_set, tmp_path):
                 "n_duplicate_groups", "missing", "undecodable", "skipped", "converted"):
         assert key in report
     assert zipfile.is_zipfile(weather_set[1])
+
+
+def test_split_report_says_how_the_groups_are_spread():
+    report = {"source": "x", "counts": {"cloudy": {"train": 3, "validate": 1, "test": 1}},
+              "n_duplicate_groups": 2, "n_in_duplicate_groups": 5, "n_byte_identical_sets": 0,
+              "max_distance": 6, "fractions": {"train": 0.6, "validate": 0.2, "test": 0.2}, "seed": 0,
+              "duplicate_groups": [{"split": "train", "files": ["a", "b", "c"]},
+                                   {"split": "test", "files": ["d", "e"]}]}
+    text = wd.format_split_report(report)
+    assert "photos in groups per split: train 3, validate 0, test 2." in text
+    assert "per split" not in wd.format_split_report({**report, "duplicate_groups": []})

@@ -299,7 +299,8 @@ def photo_groups(root, paths: Sequence[Path]) -> np.ndarray:
     return group_near_duplicates(hashes, labels=labels)
 
 
-def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequence[str] = CLASSES
+def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequence[str] = CLASSES,
+                            keep_duplicates_together: bool = True
                             ) -> list[dict[str, tuple[list[Path], np.ndarray]]]:
     """Every photo under ``root`` dealt into ``folds`` grouped, stratified folds, as rounds.
 
@@ -307,6 +308,8 @@ def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequen
     each photo is tested exactly once, by a network that never saw it or its near-duplicates.
     With 6 folds each round's split is 67/17/17 %, close to the notebook's 70/15/15 %. The folds
     come from the same grouped split as the notebook's (``split.grouped_stratified_split``).
+    ``keep_duplicates_together=False`` treats every photo as its own group, as a plain random
+    split would: only to measure how much leaked copies inflate the accuracy.
     """
     from .split import grouped_stratified_split
 
@@ -319,7 +322,8 @@ def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequen
         paths += p
         labels.append(y)
     y_all = np.concatenate(labels)
-    fold_of = grouped_stratified_split(y_all, photo_groups(root, paths), [1 / folds] * folds, seed=seed)
+    groups = photo_groups(root, paths) if keep_duplicates_together else np.arange(len(paths))
+    fold_of = grouped_stratified_split(y_all, groups, [1 / folds] * folds, seed=seed)
     rounds = []
     for k in range(folds):
         role = {"test": fold_of == k, "validate": fold_of == (k + 1) % folds}

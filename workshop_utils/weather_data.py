@@ -151,7 +151,7 @@ def format_split_report(report: Mapping) -> str:
         f"Near-duplicate groups: {report['n_duplicate_groups']} "
         f"({report['n_in_duplicate_groups']} photos; {report['n_byte_identical_sets']} sets of "
         "byte-identical files among them), each kept inside one split "
-        f"(hash distance <= {report['max_distance']} bits).",
+        f"(hash distance <= {report['max_distance']} bits){_spread(report)}.",
         "Fractions: " + ", ".join(f"{s} {f:.0%}" for s, f in report["fractions"].items())
         + f"; seed {report['seed']}.",
     ]
@@ -166,6 +166,17 @@ def format_split_report(report: Mapping) -> str:
             lines.append(f"{len(report[key])} files {what}: {', '.join(report[key][:8])}"
                          + (" ..." if len(report[key]) > 8 else ""))
     return "\n".join(lines)
+
+
+def _spread(report: Mapping) -> str:
+    """", photos in groups per split: train 162, ..." (test photos must not all be loners)."""
+    groups = report.get("duplicate_groups") or []
+    if not groups:
+        return ""
+    counts = Counter()
+    for group in groups:
+        counts[group["split"]] += len(group["files"])
+    return "; photos in groups per split: " + ", ".join(f"{s} {counts[s]}" for s in SPLITS)
 
 
 def print_split_report(folder: str | Path | None = None) -> str:
