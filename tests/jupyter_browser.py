@@ -271,7 +271,15 @@ class NotebookPage:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{self.name} was not saved within {timeout_s:.0f} s")
             time.sleep(0.1)
-        return nbformat.read(self.path, as_version=4)
+        # Jupyter writes the file in place (truncate, then write): on a busy machine the first
+        # look can find it empty or half-written, so read until a whole notebook comes back.
+        while True:
+            try:
+                return nbformat.read(self.path, as_version=4)
+            except ValueError:  # nbformat's NotJSONError and json's JSONDecodeError both are
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def code_cells(self):
         """Locator of the code cells in notebook order."""
