@@ -68,6 +68,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.leaky and not args.folds:
         parser.error("--leaky needs --folds: it changes how the cross-validation folds are drawn")
+    if args.save and args.folds:
+        parser.error("--save keeps the network trained on the notebook's split: leave out --folds "
+                     "(cross-validation trains one network per fold)")
     return args
 
 

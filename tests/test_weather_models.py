@@ -336,3 +336,12 @@ def test_benchmark_cross_validation_tests_every_photo_once(photos, capsys):
         low, high = result["fold_accuracy_range"]
         assert low <= result["test_accuracy"] <= high
         assert result["evaluation"] == f"grouped 3-fold cross-validation over all {total} photos"
+
+
+@pytest.mark.parametrize("args", [["--leaky"], ["--folds", "3", "--save"]])
+def test_benchmark_refuses_options_that_do_not_fit_together(photos, capsys, args):
+    from benchmarks import weather_accuracy
+
+    with pytest.raises(SystemExit):
+        weather_accuracy.parse_args(["--split-dir", str(photos), *args])
+    assert "error:" in capsys.readouterr().err
