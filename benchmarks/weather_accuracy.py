@@ -193,7 +193,7 @@ def cross_validate_baseline(args: argparse.Namespace, split_dir: Path, result: d
     rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
                                              keep_duplicates_together=not args.leaky)
     start = time.perf_counter()
-    paths = [p for split in ("train", "validate", "test") for p in rounds[0][split][0]]
+    paths = [p for split in weather.SPLITS for p in rounds[0][split][0]]
     features = dict(zip(paths, weather.feature_matrix(paths), strict=True))
     truth, probabilities, files = [], [], []
     for files_k in rounds:  # the baseline needs no validate split: it trains on train + validate
@@ -202,8 +202,7 @@ def cross_validate_baseline(args: argparse.Namespace, split_dir: Path, result: d
         test, y_test = files_k["test"]
         classifier = weather.baseline_classifier("boosting", args.seed)
         classifier.fit(np.stack([features[p] for p in train]), y_train)
-        probability = np.zeros((len(test), len(weather.CLASSES)))
-        probability[:, classifier.classes_] = classifier.predict_proba(np.stack([features[p] for p in test]))
+        probability = weather.baseline_probabilities(classifier, np.stack([features[p] for p in test]))
         truth.append(y_test)
         probabilities.append(probability)
         files += test

@@ -39,7 +39,6 @@ def _version(dist: str) -> str | None:
         return None
 
 
-
 def _keras_report() -> tuple[list[str], list[str]]:
     """Import Keras for real (a broken TensorFlow install shows up here) and list GPUs."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -279,18 +279,12 @@ def photo_groups(root, paths: Sequence[Path]) -> np.ndarray:
 
     root = Path(root)
     if (root / MARKER).is_file():
-        member = {}
-        for gid, group in enumerate(split_report(root).get("duplicate_groups", [])):
-            for name in group["files"]:
-                member[name] = gid
-        next_id = len(member) and max(member.values()) + 1
-        groups = []
-        for path in paths:
-            key = Path(path).relative_to(root).as_posix()
-            if key not in member:  # a photo of its own
-                member[key], next_id = next_id, next_id + 1
-            groups.append(member[key])
-        return np.asarray(groups, dtype=np.int64)
+        duplicates = split_report(root).get("duplicate_groups", [])
+        member = {name: gid for gid, group in enumerate(duplicates) for name in group["files"]}
+        keys = [Path(path).relative_to(root).as_posix() for path in paths]
+        # a photo in no group is a group of its own, numbered after the duplicate groups
+        return np.asarray([member.get(key, len(duplicates) + i) for i, key in enumerate(keys)],
+                          dtype=np.int64)
     from .images import decode_image, perceptual_hash
     from .split import group_near_duplicates
 
@@ -706,6 +700,14 @@ def baseline_classifier(kind: str = "boosting", seed: int = 0):
     raise ValueError(f"kind must be 'boosting' or 'logistic', got {kind!r}")
 
 
+def baseline_probabilities(classifier, features: np.ndarray, n_classes: int = len(CLASSES)) -> np.ndarray:
+    """One probability column per class, in class order, even for a class the classifier never
+    saw in training (its column stays 0)."""
+    probabilities = np.zeros((len(features), n_classes))
+    probabilities[:, classifier.classes_] = classifier.predict_proba(features)
+    return probabilities
+
+
 @dataclass
 class BaselineResult:
     """A fitted baseline, its test evaluation, and how long features and fitting took."""
@@ -728,8 +730,7 @@ def train_baseline(root, kinds: Sequence[str] = ("boosting", "logistic"), seed: 
     for kind in kinds:
         start = time.perf_counter()
         classifier = baseline_classifier(kind, seed).fit(x_train, y_train)
-        probabilities = np.zeros((len(y_test), len(classes)))
-        probabilities[:, classifier.classes_] = classifier.predict_proba(x_test)
+        probabilities = baseline_probabilities(classifier, x_test, len(classes))
         evaluation = Evaluation(y_test, probabilities, tuple(classes), list(test_paths))
         results[kind] = BaselineResult(kind, classifier, evaluation,
                                        feature_seconds + time.perf_counter() - start)

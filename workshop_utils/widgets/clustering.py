@@ -26,7 +26,6 @@ def explorer_view(
     return figure, clustering.describe_segments(table, labels)
 
 
-
 class SegmentExplorer:
     """Slider (segments), dropdown (linkage) and checkbox (scaling) redrawing cut and scatter together."""
 

@@ -42,7 +42,6 @@ def explorer_view(x, y, w0: float, w1: float, surface: regression.LossSurface) -
 
 
 
-
 class LineExplorer:
     """Sliders for ``w0`` and ``w1``; the line, the point on the loss surface and the MSE follow.
 
