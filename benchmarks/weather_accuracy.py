@@ -16,7 +16,9 @@ still: the same code scores several points apart on different (equally fair) spl
 (``weather.cross_validation_rounds``): K networks, each tested on photos that it and its
 near-duplicates never trained on, so every photo is tested once. Then ``test_accuracy``,
 ``per_class_accuracy`` and ``confusion`` are over all photos, ``fold_test_accuracy`` lists each
-round's, and ``train_seconds`` is one network's mean training time.
+round's, ``fold_validation_accuracy`` the accuracy on each round's validate fold (for choosing
+between settings without looking at test photos), and ``train_seconds`` is one network's mean
+training time.
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
 
@@ -96,6 +98,8 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
 
     size = weather.IMAGE_SIZE if args.img_size is None else (args.img_size, args.img_size)
     epochs = args.epochs or weather.EPOCHS[args.model]
+    if args.model == "better":
+        result["decay_steps"] = better_decay_steps(epochs)
     result.update({"epochs": epochs, "image_size": list(size),
                    "augmentation": None if args.no_augment else augment.DEFAULT_STRENGTH.as_dict(),
                    "learning_rate": args.learning_rate})
@@ -123,14 +127,34 @@ def train_one(args: argparse.Namespace, splits, size, epochs: int):
     """Build the notebook's network for ``args.model`` and train it as the notebook does."""
     import keras
 
-    from workshop_utils import augment, models, weather
+    from workshop_utils import weather
 
     keras.utils.set_random_seed(args.seed)
-    augmentation = None if args.no_augment else augment.make_augmentation(seed=args.seed)
-    build = models.build_weather_cnn if args.model == "slides" else models.build_better_cnn
-    options = {} if args.learning_rate is None else {"learning_rate": args.learning_rate}
-    model = build(size, augmentation, seed=args.seed, **options)
+    model = build_model(args, size, epochs)
     return weather.train_model(model, splits, epochs, progress=False)
+
+
+def build_model(args: argparse.Namespace, size, epochs: int):
+    """The notebook's network for ``args.model``, compiled as the notebook compiles it.
+
+    The better network's learning rate decays over the notebook's 30 epochs; with another
+    ``--epochs`` the decay is stretched or shrunk to match, so it still ends at the last epoch.
+    """
+    from workshop_utils import augment, models
+
+    augmentation = None if args.no_augment else augment.make_augmentation(seed=args.seed)
+    options = {} if args.learning_rate is None else {"learning_rate": args.learning_rate}
+    if args.model == "slides":
+        return models.build_weather_cnn(size, augmentation, seed=args.seed, **options)
+    options["decay_steps"] = better_decay_steps(epochs)
+    return models.build_better_cnn(size, augmentation, seed=args.seed, **options)
+
+
+def better_decay_steps(epochs: int) -> int:
+    """Batches of cosine decay for ``epochs`` epochs, at the notebook's 25 batches per epoch."""
+    from workshop_utils import models, weather
+
+    return max(1, round(models.BETTER_DECAY_STEPS * epochs / weather.EPOCHS["better"]))
 
 
 def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int, result: dict) -> dict:
@@ -144,7 +168,7 @@ def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int,
         raise SystemExit(f"--folds must be at least 3 (a test, a validate and a train fold), got {args.folds}")
     rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
                                              keep_duplicates_together=not args.leaky)
-    truth, probabilities, files, seconds, best_epochs = [], [], [], [], []
+    truth, probabilities, files, seconds, best_epochs, validation = [], [], [], [], [], []
     for k, files_k in enumerate(rounds):
         splits = weather.splits_from_files(split_dir, files_k, size, seed=args.seed)
         trained = train_one(args, splits, size, epochs)
@@ -154,13 +178,15 @@ def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int,
         files += evaluation.files
         seconds.append(trained.seconds)
         best_epochs.append(trained.best_epoch)
+        validation.append(round(weather.evaluate_model(trained.model, splits, "validate").accuracy, 4))
         result["parameters"] = trained.model.count_params()
         print(f"round {k + 1}/{args.folds}: test accuracy {evaluation.accuracy:.3f} "
               f"({len(evaluation.y_true)} photos), {trained.seconds:.0f} s", file=sys.stderr, flush=True)
         del trained, splits
         keras.backend.clear_session()
     pooled_summary(result, args.folds, truth, probabilities, files, args.leaky)
-    result.update({"fold_best_epoch": best_epochs, "train_seconds": round(float(np.mean(seconds)), 1),
+    result.update({"fold_best_epoch": best_epochs, "fold_validation_accuracy": validation,
+                   "train_seconds": round(float(np.mean(seconds)), 1),
                    "train_seconds_total": round(float(np.sum(seconds)), 1),
                    "peak_memory_mb": peak_memory_mb()})
     return result

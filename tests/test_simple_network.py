@@ -97,3 +97,21 @@ def test_importing_models_does_not_import_keras():
     code = "import sys, workshop_utils.models; print('keras' in sys.modules or 'tensorflow' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def _stderr_of(code: str) -> str:
+    """What a fresh Python that runs ``code`` writes to stderr, with TensorFlow's logging at its default."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env=env).stderr
+
+
+def test_import_keras_keeps_tensorflows_start_up_lines_out_of_stderr():
+    plain = _stderr_of("import keras; keras.ops.zeros(1)")
+    if not plain.strip():
+        pytest.skip("TensorFlow printed nothing at start-up on this machine: nothing to silence")
+    quiet = _stderr_of("from workshop_utils.models import import_keras; "
+                       "keras = import_keras(); keras.ops.zeros(1); import sys; print('after', file=sys.stderr)")
+    assert quiet == "after\n"  # silenced during the import only: stderr works again afterwards

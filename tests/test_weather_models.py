@@ -336,6 +336,22 @@ def test_benchmark_cross_validation_tests_every_photo_once(photos, capsys):
         low, high = result["fold_accuracy_range"]
         assert low <= result["test_accuracy"] <= high
         assert result["evaluation"] == f"grouped 3-fold cross-validation over all {total} photos"
+        if model == "slides":  # the baseline has no validate fold: it trains on train + validate
+            assert len(result["fold_validation_accuracy"]) == 3
+            assert all(0 <= v <= 1 for v in result["fold_validation_accuracy"])
+
+
+@pytest.mark.parametrize("epochs", [30, 45, 3])
+def test_benchmark_stretches_the_better_networks_decay_to_its_epochs(epochs):
+    from benchmarks import weather_accuracy
+
+    args = weather_accuracy.parse_args(["--split-dir", "unused", "--model", "better"])
+    schedule = weather_accuracy.build_model(args, SIZE, epochs).optimizer._learning_rate
+    steps = models.BETTER_DECAY_STEPS * epochs // weather.EPOCHS["better"]  # 25 batches per epoch
+    assert schedule.decay_steps == steps
+    assert float(schedule(steps)) == pytest.approx(0.003 * 0.01)  # fully decayed at the last epoch
+    if epochs == weather.EPOCHS["better"]:  # the notebook's own setting is unchanged
+        assert steps == models.BETTER_DECAY_STEPS
 
 
 @pytest.mark.parametrize("args", [["--leaky"], ["--folds", "3", "--save"]])

@@ -2,13 +2,41 @@
 
 Keras (and so TensorFlow) is imported inside each builder, never at the top of this module,
 so ``import workshop_utils.models`` stays cheap and the other notebooks never pay for it.
+Notebooks 03 and 04 load Keras with :func:`import_keras`, which keeps TensorFlow's start-up
+log lines out of their stored outputs.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 
 import numpy as np
+
+
+def import_keras():
+    """Import Keras (and start TensorFlow) with TensorFlow's C++ start-up log lines silenced.
+
+    TensorFlow's C++ side writes GPU-probing messages with timestamps straight to the process's
+    stderr (file descriptor 2), below Python, where a notebook captures them as output that
+    changes on every run and machine. Errors still raise as Python exceptions.
+    """
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import keras
+
+        keras.ops.zeros(1)  # the first operation starts TensorFlow's devices (more messages)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return keras
+
 
 #: The slides' names for the 9 weights of the 2-2-1 network, in diagram order:
 #: ``wj0`` is node j's bias and ``wji`` the weight on the edge from input/hidden node i to node j

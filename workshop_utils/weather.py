@@ -32,31 +32,6 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
 GOOD_WEATHER = ("shine", "sunrise")
 
 
-def import_keras():
-    """Import Keras (and start TensorFlow) with TensorFlow's C++ start-up log lines silenced.
-
-    TensorFlow's C++ side writes GPU-probing messages with timestamps straight to the process's
-    stderr (file descriptor 2), below Python, where a notebook captures them as output that
-    changes on every run and machine. Errors still raise as Python exceptions.
-    """
-    import sys
-
-    if "keras" in sys.modules:
-        return sys.modules["keras"]
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        import keras
-
-        keras.ops.zeros(1)  # the first operation starts TensorFlow's devices (more messages)
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-    return keras
-
-
 def default_epochs(kind: str) -> int:
     """How many epochs the notebook trains ``kind`` ("slides" or "better"): few in fast mode."""
     table = FAST_EPOCHS if config.fast_mode() else EPOCHS
