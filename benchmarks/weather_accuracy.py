@@ -68,6 +68,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--save", action="store_true",
                         help="save the trained model where the notebook's use_saved=True finds it")
     args = parser.parse_args(argv)
+    if args.folds and args.folds < 3:
+        parser.error(f"--folds must be 0 (the fixed split) or at least 3 (a test, a validate and "
+                     f"a train fold), got {args.folds}")
     if args.leaky and not args.folds:
         parser.error("--leaky needs --folds: it changes how the cross-validation folds are drawn")
     if args.save and args.folds:
@@ -164,8 +167,6 @@ def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int,
 
     from workshop_utils import weather
 
-    if args.folds < 3:
-        raise SystemExit(f"--folds must be at least 3 (a test, a validate and a train fold), got {args.folds}")
     rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
                                              keep_duplicates_together=not args.leaky)
     truth, probabilities, files, seconds, best_epochs, validation = [], [], [], [], [], []

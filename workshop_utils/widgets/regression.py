@@ -41,7 +41,6 @@ def explorer_view(x, y, w0: float, w1: float, surface: regression.LossSurface) -
     return line_and_loss(x, y, w0, w1, surface), describe_loss(loss, best)
 
 
-
 class LineExplorer:
     """Sliders for ``w0`` and ``w1``; the line, the point on the loss surface and the MSE follow.
 
