@@ -122,7 +122,7 @@ def needs_photos(path: Path) -> bool:
 
 def fetch_photos(archive: Path, data_dir: Path) -> tuple[Path, float]:
     """Fetch, verify and split the photos from ``archive`` into ``data_dir``; folder and time."""
-    from workshop_utils.weather_data import fetch_weather
+    from workshop_utils.weather import fetch_weather
 
     start = time.perf_counter()
     folder = fetch_weather(source=archive, data_dir=data_dir, progress=False)

@@ -93,11 +93,11 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
         best = baselines["boosting"].evaluation
         result.update(best.as_dict())
         result["logistic_test_accuracy"] = round(baselines["logistic"].evaluation.accuracy, 4)
-        result["features"] = len(weather.FEATURE_NAMES)
+        result["features"] = len(weather.evaluation.FEATURE_NAMES)
         result["peak_memory_mb"] = peak_memory_mb()
         return result
 
-    from workshop_utils import augment
+    from workshop_utils.weather import augment
 
     size = weather.IMAGE_SIZE if args.img_size is None else (args.img_size, args.img_size)
     epochs = args.epochs or weather.EPOCHS[args.model]
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
         "peak_memory_mb": peak_memory_mb(),
     })
     if args.save:
-        result["saved_to"] = weather.model_path(weather.model_name(args.model)).name
+        result["saved_to"] = weather.training.model_path(weather.model_name(args.model)).name
         weather.save_model(trained.model, weather.model_name(args.model))
     return result
 
@@ -143,21 +143,22 @@ def build_model(args: argparse.Namespace, size, epochs: int):
     The better network's learning rate decays over the notebook's 30 epochs; with another
     ``--epochs`` the decay is stretched or shrunk to match, so it still ends at the last epoch.
     """
-    from workshop_utils import augment, models
+    from workshop_utils import weather
+    from workshop_utils.weather import augment
 
     augmentation = None if args.no_augment else augment.make_augmentation(seed=args.seed)
     options = {} if args.learning_rate is None else {"learning_rate": args.learning_rate}
     if args.model == "slides":
-        return models.build_weather_cnn(size, augmentation, seed=args.seed, **options)
+        return weather.build_weather_cnn(size, augmentation, seed=args.seed, **options)
     options["decay_steps"] = better_decay_steps(epochs)
-    return models.build_better_cnn(size, augmentation, seed=args.seed, **options)
+    return weather.build_better_cnn(size, augmentation, seed=args.seed, **options)
 
 
 def better_decay_steps(epochs: int) -> int:
     """Batches of cosine decay for ``epochs`` epochs, at the notebook's 25 batches per epoch."""
-    from workshop_utils import models, weather
+    from workshop_utils import weather
 
-    return max(1, round(models.BETTER_DECAY_STEPS * epochs / weather.EPOCHS["better"]))
+    return max(1, round(weather.builders.BETTER_DECAY_STEPS * epochs / weather.EPOCHS["better"]))
 
 
 def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int, result: dict) -> dict:
@@ -221,15 +222,15 @@ def cross_validate_baseline(args: argparse.Namespace, split_dir: Path, result: d
                                              keep_duplicates_together=not args.leaky)
     start = time.perf_counter()
     paths = [p for split in weather.SPLITS for p in rounds[0][split][0]]
-    features = dict(zip(paths, weather.feature_matrix(paths), strict=True))
+    features = dict(zip(paths, weather.evaluation.feature_matrix(paths), strict=True))
     truth, probabilities, files = [], [], []
     for files_k in rounds:  # the baseline needs no validate split: it trains on train + validate
         train = files_k["train"][0] + files_k["validate"][0]
         y_train = np.concatenate([files_k["train"][1], files_k["validate"][1]])
         test, y_test = files_k["test"]
-        classifier = weather.baseline_classifier("boosting", args.seed)
+        classifier = weather.evaluation.baseline_classifier("boosting", args.seed)
         classifier.fit(np.stack([features[p] for p in train]), y_train)
-        probability = weather.baseline_probabilities(classifier, np.stack([features[p] for p in test]))
+        probability = weather.evaluation.baseline_probabilities(classifier, np.stack([features[p] for p in test]))
         truth.append(y_test)
         probabilities.append(probability)
         files += test
@@ -254,7 +255,7 @@ def main(argv=None) -> int:
 
 def fetch(archive: Path, data_dir: Path, seed: int) -> Path:
     """Lay the archive out with the notebook's fetch_weather; its report goes to stderr."""
-    from workshop_utils.weather_data import fetch_weather
+    from workshop_utils.weather import fetch_weather
 
     with contextlib.redirect_stdout(sys.stderr):
         return fetch_weather(source=archive, data_dir=data_dir, seed=seed, progress=False)

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from workshop_utils.images import make_sky
+from workshop_utils.weather.standins import make_sky
 
 SERVER_LIFETIME_S = 120
 

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("keras")
 
-from workshop_utils.augment import (  # noqa: E402
+from workshop_utils.weather.augment import (  # noqa: E402
     DEFAULT_STRENGTH,
     NO_AUGMENTATION,
     AugmentStrength,
@@ -64,7 +64,7 @@ def test_identity_at_inference(photo):
 
 def test_a_model_with_augmentation_predicts_as_one_without(photo):
     """model.predict runs in inference mode: the augmentation block must change nothing."""
-    from workshop_utils.models import build_weather_cnn
+    from workshop_utils.weather import build_weather_cnn
 
     size = photo.shape[:2]
     with_block = build_weather_cnn(size, make_augmentation(seed=5), seed=0)

@@ -46,8 +46,8 @@ def test_fetch_offline_fails_in_one_clear_line_and_leaves_no_photos(tmp_path, re
 
 def test_fetch_from_a_local_archive_then_again_is_a_no_op(tmp_path, weather_set, monkeypatch, capsys):
     """In-process, so that the test archive's own manifest can stand in for the shipped one."""
-    from workshop_utils import weather_data
     from workshop_utils.__main__ import main
+    from workshop_utils.weather import dataset as weather_data
 
     _, archive, manifest = weather_set
     monkeypatch.setattr(weather_data, "MANIFEST_PATH", manifest)

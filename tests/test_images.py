@@ -11,16 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFilter
 
-from workshop_utils.images import (
-    SKY_KINDS,
+from workshop_utils.weather.images import (
     ImageDecodeError,
     decode_image,
     hamming,
     image_format,
-    make_sky,
     perceptual_hash,
 )
-from workshop_utils.split import MAX_DISTANCE
+from workshop_utils.weather.split import MAX_DISTANCE
+from workshop_utils.weather.standins import SKY_KINDS, make_sky
 
 
 def encode(image, fmt, **kwargs):

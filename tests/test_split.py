@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop_utils.split import (
+from workshop_utils.weather.split import (
     FRACTIONS,
     SPLITS,
     count_table,

@@ -33,7 +33,7 @@ def folder(tmp_path):
 
 def test_importing_the_light_modules_does_not_import_tensorflow():
     code = ("import sys, workshop_utils.weather, workshop_utils.plots.weather, "
-            "workshop_utils.widgets.weather, workshop_utils.exercises.weather, workshop_utils.augment, "
+            "workshop_utils.widgets.weather, workshop_utils.exercises.weather, workshop_utils.weather.augment, "
             "workshop_utils.models; "
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -145,16 +145,16 @@ def test_good_bad_accuracy_collapses_classes():
 
 
 def test_image_features_see_colour_and_edges():
-    names = weather.FEATURE_NAMES
-    assert len(names) == 3 * weather.HSV_BINS + len(weather.STAT_NAMES)
-    flat_orange = weather.image_features(np.full((40, 60, 3), (250, 120, 30), np.uint8))
-    flat_blue = weather.image_features(np.full((40, 60, 3), (90, 160, 250), np.uint8))
+    names = weather.evaluation.FEATURE_NAMES
+    assert len(names) == 3 * weather.evaluation.HSV_BINS + len(weather.evaluation.STAT_NAMES)
+    flat_orange = weather.evaluation.image_features(np.full((40, 60, 3), (250, 120, 30), np.uint8))
+    flat_blue = weather.evaluation.image_features(np.full((40, 60, 3), (90, 160, 250), np.uint8))
     stripes = np.zeros((40, 60, 3), np.uint8)
     stripes[:, ::4] = 255
-    striped = weather.image_features(stripes)
+    striped = weather.evaluation.image_features(stripes)
     assert flat_orange.shape == (len(names),)
     for features in (flat_orange, flat_blue):
-        hue_hist = features[: weather.HSV_BINS]
+        hue_hist = features[: weather.evaluation.HSV_BINS]
         assert hue_hist.sum() == pytest.approx(1) and hue_hist.max() == pytest.approx(1)
     assert np.argmax(flat_orange[:16]) != np.argmax(flat_blue[:16])
     edge = names.index("edge_mean")
@@ -170,24 +170,24 @@ def test_baseline_learns_plain_colours(folder):
 
 def test_baseline_kind_must_be_known():
     with pytest.raises(ValueError, match="'boosting' or 'logistic'"):
-        weather.baseline_classifier("forest")
+        weather.evaluation.baseline_classifier("forest")
 
 
 def test_model_files_live_in_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
-    assert weather.model_path("weather-slides") == tmp_path / "models" / "weather-slides.keras"
+    assert weather.training.model_path("weather-slides") == tmp_path / "models" / "weather-slides.keras"
     with pytest.raises(ValueError, match="must be letters"):
-        weather.model_path("../escape")
+        weather.training.model_path("../escape")
     monkeypatch.setenv("WORKSHOP_FAST", "1")
     assert weather.model_name("slides") == "weather-slides-fast"
-    assert weather.default_epochs("slides") == weather.FAST_EPOCHS["slides"]
+    assert weather.default_epochs("slides") == weather.training.FAST_EPOCHS["slides"]
     monkeypatch.setenv("WORKSHOP_FAST", "0")
     assert weather.model_name("slides") == "weather-slides"
     assert weather.default_epochs("slides") == weather.EPOCHS["slides"] == 20  # as the issue asks
 
 
 def test_format_epoch_is_one_compact_line():
-    line = weather.format_epoch(3, 20, {"loss": 0.81234, "accuracy": 0.7, "val_loss": 0.9, "val_accuracy": 0.65})
+    line = weather.training.format_epoch(3, 20, {"loss": 0.81234, "accuracy": 0.7, "val_loss": 0.9, "val_accuracy": 0.65})
     assert line == "epoch  3/20  loss 0.812  accuracy 0.700  val_loss 0.900  val_accuracy 0.650"
 
 
@@ -197,7 +197,7 @@ def test_format_epoch_is_one_compact_line():
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
     """A laid-out stand-in set (with near-duplicate copies and its SPLIT.json report)."""
-    from workshop_utils.weather_data import make_standin_weather
+    from workshop_utils.weather import make_standin_weather
 
     return make_standin_weather(tmp_path_factory.mktemp("cv") / "standin", n_per_class=24, seed=3,
                                 size=(32, 32), dup_fraction=0.2)
@@ -208,7 +208,7 @@ def test_cross_validation_tests_every_photo_once_and_keeps_groups_whole(standin)
     every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
     tested = sorted(p for r in rounds for p in r["test"][0])
     assert tested == every  # each photo tested exactly once
-    groups = dict(zip(every, weather.photo_groups(standin, every), strict=True))
+    groups = dict(zip(every, weather.pipelines.photo_groups(standin, every), strict=True))
     assert len(set(groups.values())) < len(every)  # the stand-ins do hold near-duplicates
     for r in rounds:
         assert sorted(p for split in weather.SPLITS for p in r[split][0]) == every
@@ -231,14 +231,14 @@ def test_photo_groups_hash_a_folder_laid_out_by_hand(tmp_path):
     twin = tmp_path / "train" / "rain" / "b.png"
     twin.write_bytes((tmp_path / "train" / "rain" / "a.png").read_bytes())
     paths = sorted(tmp_path.rglob("*.png"))
-    groups = dict(zip(paths, weather.photo_groups(tmp_path, paths), strict=True))
+    groups = dict(zip(paths, weather.pipelines.photo_groups(tmp_path, paths), strict=True))
     assert groups[twin] == groups[tmp_path / "train" / "rain" / "a.png"]
     assert len(set(groups.values())) == len(paths) - 1
 
 
 def test_leaky_rounds_ignore_the_groups(standin):
     every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
-    groups = dict(zip(every, weather.photo_groups(standin, every), strict=True))
+    groups = dict(zip(every, weather.pipelines.photo_groups(standin, every), strict=True))
     leaky = weather.cross_validation_rounds(standin, folds=6, keep_duplicates_together=False)
     assert sorted(p for r in leaky for p in r["test"][0]) == every
     straddling = 0  # copies of a photo now end up on both sides of some round

@@ -13,8 +13,9 @@ import pytest
 from PIL import Image
 
 from tests.conftest import manifest_of, write_zip
-from workshop_utils import weather_data as wd
 from workshop_utils.download import ArchiveError, ChecksumError, DownloadError
+from workshop_utils.weather import dataset as wd
+from workshop_utils.weather import make_standin_weather
 
 
 def fetch(source, data_dir, manifest, **kwargs):
@@ -217,7 +218,7 @@ def test_bad_manifest_line_is_reported(tmp_path):
 
 
 def test_standin_layout_note_and_report(tmp_path):
-    out = wd.make_standin_weather(tmp_path / "s", n_per_class=20, size=(32, 32))
+    out = make_standin_weather(tmp_path / "s", n_per_class=20, size=(32, 32))
     assert "STAND-IN" in (out / "STANDIN.txt").read_text()
     photos = laid_out(out)
     assert len(photos) == 80
@@ -232,18 +233,18 @@ def test_standin_layout_note_and_report(tmp_path):
 
 
 def test_standin_second_call_is_a_no_op_and_new_parameters_rebuild(tmp_path):
-    out = wd.make_standin_weather(tmp_path / "s", n_per_class=10, size=(24, 24))
+    out = make_standin_weather(tmp_path / "s", n_per_class=10, size=(24, 24))
     stamp = (out / wd.MARKER).stat().st_mtime_ns
-    assert wd.make_standin_weather(tmp_path / "s", n_per_class=10, size=(24, 24)) == out
+    assert make_standin_weather(tmp_path / "s", n_per_class=10, size=(24, 24)) == out
     assert (out / wd.MARKER).stat().st_mtime_ns == stamp
-    wd.make_standin_weather(tmp_path / "s", n_per_class=12, size=(24, 24))
+    make_standin_weather(tmp_path / "s", n_per_class=12, size=(24, 24))
     assert len(laid_out(out)) == 48
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]  # no staging folders left
 
 
 def test_standin_is_repeatable(tmp_path):
-    a = wd.make_standin_weather(tmp_path / "a", n_per_class=10, size=(24, 24), seed=5)
-    b = wd.make_standin_weather(tmp_path / "b", n_per_class=10, size=(24, 24), seed=5)
+    a = make_standin_weather(tmp_path / "a", n_per_class=10, size=(24, 24), seed=5)
+    b = make_standin_weather(tmp_path / "b", n_per_class=10, size=(24, 24), seed=5)
     assert laid_out(a) == laid_out(b)
     assert all((a / p).read_bytes() == (b / p).read_bytes()
                for p in (str(q.relative_to(a)) for q in a.glob("*/*/*.png")))
@@ -251,7 +252,7 @@ def test_standin_is_repeatable(tmp_path):
 
 def test_standin_rejects_too_few_pictures(tmp_path):
     with pytest.raises(ValueError, match="n_per_class"):
-        wd.make_standin_weather(tmp_path, n_per_class=3)
+        make_standin_weather(tmp_path, n_per_class=3)
 
 
 def test_weather_images_uses_the_standin_in_fast_mode(monkeypatch, tmp_path):
@@ -280,8 +281,8 @@ def test_data_module_reexports():
 
 
 def test_modules_do_not_import_tensorflow():
-    code = ("import sys, workshop_utils.weather_data, workshop_utils.download, "
-            "workshop_utils.images, workshop_utils.split\n"
+    code = ("import sys, workshop_utils.weather.dataset, workshop_utils.download, "
+            "workshop_utils.weather.images, workshop_utils.weather.split\n"
             "assert not {'tensorflow', 'keras'} & set(sys.modules)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
 

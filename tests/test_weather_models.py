@@ -11,8 +11,8 @@ from PIL import Image
 keras = pytest.importorskip("keras")
 
 from workshop_utils import models, weather  # noqa: E402
-from workshop_utils.augment import make_augmentation  # noqa: E402
-from workshop_utils.weather_data import make_standin_weather  # noqa: E402
+from workshop_utils.weather import make_standin_weather  # noqa: E402
+from workshop_utils.weather.augment import make_augmentation  # noqa: E402
 
 SIZE = (32, 32)
 
@@ -38,8 +38,8 @@ def data_folder(tmp_path, monkeypatch):
 # --- builders -----------------------------------------------------------------------------------
 
 def test_slides_network_layers_and_parameters_as_on_the_slides():
-    model = models.build_weather_cnn((100, 100), make_augmentation())
-    assert models.slides_layer_names(model) == list(models.SLIDES_CNN_LAYERS)
+    model = weather.build_weather_cnn((100, 100), make_augmentation())
+    assert weather.slides_layer_names(model) == list(weather.SLIDES_CNN_LAYERS)
     conv32, conv16 = model.get_layer("conv32"), model.get_layer("conv16")
     assert (conv32.filters, conv32.kernel_size, conv32.padding, conv32.activation.__name__) == (32, (3, 3), "same", "relu")
     assert (conv16.filters, conv16.padding, conv16.activation.__name__) == (16, "same", "relu")
@@ -55,65 +55,65 @@ def test_slides_network_layers_and_parameters_as_on_the_slides():
 
 
 def test_image_size_is_a_parameter():
-    model = models.build_weather_cnn(64)
+    model = weather.build_weather_cnn(64)
     assert model.input_shape == (None, 64, 64, 3)
     assert model.count_params() == 896 + 4624 + (32 * 32 * 16 * 200 + 200) + 804
 
 
 def test_preprocessing_comes_first_and_takes_raw_pixels():
-    model = models.build_weather_cnn(SIZE, make_augmentation())
+    model = weather.build_weather_cnn(SIZE, make_augmentation())
     assert [layer.name for layer in model.layers[:2]] == ["augmentation", "rescale"]
     assert model.get_layer("rescale").scale == pytest.approx(1 / 255)
-    plain = models.build_weather_cnn(SIZE)
+    plain = weather.build_weather_cnn(SIZE)
     assert plain.layers[0].name == "rescale"
 
 
 def test_no_dropout_leaves_the_layer_out_and_keeps_the_weights():
-    model = models.build_weather_cnn(SIZE, dropout=0)
-    assert "Dropout" not in models.slides_layer_names(model)
-    assert model.count_params() == models.build_weather_cnn(SIZE).count_params()
+    model = weather.build_weather_cnn(SIZE, dropout=0)
+    assert "Dropout" not in weather.slides_layer_names(model)
+    assert model.count_params() == weather.build_weather_cnn(SIZE).count_params()
 
 
 def test_same_seed_same_initial_weights():
-    a = models.build_weather_cnn(SIZE, seed=3).get_weights()
-    b = models.build_weather_cnn(SIZE, seed=3).get_weights()
-    c = models.build_weather_cnn(SIZE, seed=4).get_weights()
+    a = weather.build_weather_cnn(SIZE, seed=3).get_weights()
+    b = weather.build_weather_cnn(SIZE, seed=3).get_weights()
+    c = weather.build_weather_cnn(SIZE, seed=4).get_weights()
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert not np.array_equal(a[0], c[0])
 
 
 def test_better_network_is_smaller_with_batch_norm_and_global_pooling():
-    better = models.build_better_cnn((100, 100))
+    better = weather.build_better_cnn((100, 100))
     kinds = {type(layer).__name__ for layer in better.layers}
     assert {"BatchNormalization", "GlobalAveragePooling2D"} <= kinds
     assert "Flatten" not in kinds
     assert better.count_params() == 390_884
-    assert better.count_params() < models.build_weather_cnn((100, 100)).count_params() / 20
+    assert better.count_params() < weather.build_weather_cnn((100, 100)).count_params() / 20
     stem = better.get_layer("conv1")
     assert stem.strides == (2, 2) and stem.output.shape[1:3] == (50, 50)  # the stem halves the photo
     assert better.get_layer("conv2").output.shape[1:3] == (25, 25)
-    plain = models.build_better_cnn((100, 100), stem_stride=1)
+    plain = weather.build_better_cnn((100, 100), stem_stride=1)
     assert plain.get_layer("conv1").output.shape[1:3] == (100, 100)
     with pytest.raises(ValueError, match="stem_stride"):
-        models.build_better_cnn((100, 100), stem_stride=0)
+        weather.build_better_cnn((100, 100), stem_stride=0)
 
 
 def test_default_learning_rates_and_the_better_networks_training_refinements():
-    slides = models.build_weather_cnn(SIZE)
+    slides = weather.build_weather_cnn(SIZE)
     assert float(slides.optimizer.learning_rate) == pytest.approx(3e-4)
-    assert float(models.build_weather_cnn(SIZE, learning_rate=None).optimizer.learning_rate) == pytest.approx(1e-3)
-    better = models.build_better_cnn(SIZE)
+    assert float(weather.build_weather_cnn(SIZE, learning_rate=None).optimizer.learning_rate) == pytest.approx(1e-3)
+    better = weather.build_better_cnn(SIZE)
     schedule = better.optimizer._learning_rate
     assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
     assert float(schedule(0)) == pytest.approx(0.003)
-    assert float(schedule(models.BETTER_DECAY_STEPS)) == pytest.approx(0.003 * 0.01)
+    assert float(schedule(weather.builders.BETTER_DECAY_STEPS)) == pytest.approx(0.003 * 0.01)
     assert better.loss.get_config()["label_smoothing"] == pytest.approx(0.1)
-    plain = models.build_better_cnn(SIZE, decay_steps=None, label_smoothing=0)
+    plain = weather.build_better_cnn(SIZE, decay_steps=None, label_smoothing=0)
     assert float(plain.optimizer.learning_rate) == pytest.approx(0.003)
     assert plain.loss == "categorical_crossentropy"
     for bad in (dict(decay_steps=0), dict(label_smoothing=1.0)):
         with pytest.raises(ValueError):
-            models.build_better_cnn(SIZE, **bad)
+            weather.build_better_cnn(SIZE, **bad)
 
 
 @pytest.mark.parametrize("bad", [dict(image_size=(4, 4)), dict(image_size="big"), dict(dropout=1.0),
@@ -121,11 +121,11 @@ def test_default_learning_rates_and_the_better_networks_training_refinements():
 def test_builders_refuse_bad_arguments(bad):
     kwargs = {"image_size": SIZE} | bad
     with pytest.raises(ValueError):
-        models.build_weather_cnn(**kwargs)
+        weather.build_weather_cnn(**kwargs)
 
 
 def test_layer_table_is_plain_and_complete():
-    table = models.layer_table(models.build_weather_cnn((100, 100)))
+    table = models.layer_table(weather.build_weather_cnn((100, 100)))
     rows = [line.split() for line in table.splitlines()]
     assert ["dense200", "Dense", "(200,)", "8,000,200"] in rows
     assert ["pool", "MaxPooling2D", "(50,", "50,", "16)", "0"] in rows
@@ -164,7 +164,7 @@ def test_pipeline_decodes_by_content(tmp_path):
 
 
 def test_training_prints_one_line_per_epoch_and_evaluates(splits, capsys):
-    model = models.build_weather_cnn(SIZE, seed=0)
+    model = weather.build_weather_cnn(SIZE, seed=0)
     result = weather.train_model(model, splits, epochs=2)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and lines[1].startswith("epoch 2/2  loss ")
@@ -177,21 +177,21 @@ def test_training_prints_one_line_per_epoch_and_evaluates(splits, capsys):
 
 
 def test_training_keeps_the_weights_of_the_best_validation_epoch(splits):
-    model = models.build_weather_cnn(SIZE, seed=0)
+    model = weather.build_weather_cnn(SIZE, seed=0)
     result = weather.train_model(model, splits, epochs=3, progress=False)
     val = result.history["val_accuracy"]
     assert 1 <= result.best_epoch <= 3 and val[result.best_epoch - 1] == max(val)
     assert f"epoch {result.best_epoch}" in result.message
     kept = weather.evaluate_model(result.model, splits, "validate").accuracy
     assert kept == pytest.approx(val[result.best_epoch - 1], abs=1e-6)
-    last = weather.train_model(models.build_weather_cnn(SIZE, seed=0), splits, epochs=1,
+    last = weather.train_model(weather.build_weather_cnn(SIZE, seed=0), splits, epochs=1,
                                progress=False, keep_best=False)
     assert last.best_epoch == 0 and "Kept" not in last.message
 
 
 def test_training_refuses_a_model_of_another_size(splits):
     with pytest.raises(ValueError, match="expects 48x48 photos"):
-        weather.train_model(models.build_weather_cnn(48), splits, epochs=1)
+        weather.train_model(weather.build_weather_cnn(48), splits, epochs=1)
 
 
 # --- classify_image and save/load -----------------------------------------------------------------
@@ -203,7 +203,7 @@ def _upload_value(data: bytes):
 
 
 def test_classify_image_accepts_every_kind_of_input(photos):
-    model = models.build_weather_cnn(SIZE, seed=0)
+    model = weather.build_weather_cnn(SIZE, seed=0)
     path = next((photos / "test" / "sunrise").iterdir())
     data = path.read_bytes()
     pixels = np.asarray(Image.open(path).convert("RGB"))
@@ -218,14 +218,14 @@ def test_classify_image_accepts_every_kind_of_input(photos):
 
 
 def test_classify_image_matches_the_pipeline(splits):
-    model = models.build_weather_cnn(SIZE, seed=0)
+    model = weather.build_weather_cnn(SIZE, seed=0)
     evaluation = weather.evaluate_model(model, splits)
     single = weather.classify_image(model, evaluation.files[0])
     np.testing.assert_allclose(list(single.values()), evaluation.probabilities[0], atol=1e-4)
 
 
 def test_classify_image_refuses_junk():
-    model = models.build_weather_cnn(SIZE, seed=0)
+    model = weather.build_weather_cnn(SIZE, seed=0)
     with pytest.raises(ValueError, match="not a photo"):
         weather.classify_image(model, b"not an image")
     with pytest.raises(ValueError, match="nothing was uploaded"):
@@ -235,14 +235,14 @@ def test_classify_image_refuses_junk():
 
 
 def test_save_and_load_round_trip(data_folder):
-    model = models.build_weather_cnn(SIZE, make_augmentation(seed=1), seed=0)
+    model = weather.build_weather_cnn(SIZE, make_augmentation(seed=1), seed=0)
     path = weather.save_model(model, "round-trip")
     assert path == data_folder / "models" / "round-trip.keras" and path.is_file()
     assert not list(path.parent.glob(".*partial*"))
     loaded = weather.load_model("round-trip")
     batch = np.random.default_rng(0).uniform(0, 255, (3, *SIZE, 3)).astype("float32")
     np.testing.assert_allclose(loaded.predict(batch, verbose=0), model.predict(batch, verbose=0), atol=1e-6)
-    assert models.slides_layer_names(loaded) == list(models.SLIDES_CNN_LAYERS)
+    assert weather.slides_layer_names(loaded) == list(weather.SLIDES_CNN_LAYERS)
     assert weather.load_model(path).count_params() == model.count_params()
 
 
@@ -253,7 +253,7 @@ def test_loading_a_missing_model_says_what_to_do(data_folder):
 
 def test_train_or_load_says_which_it_did(splits, data_folder):
     def build():
-        return models.build_weather_cnn(SIZE, seed=0)
+        return weather.build_weather_cnn(SIZE, seed=0)
 
     first = weather.train_or_load(build, splits, name="cnn", epochs=1, use_saved=True, progress=False)
     assert first.source == "trained" and first.message.startswith("No saved model at <data folder>/models/cnn.keras")
@@ -293,7 +293,7 @@ def test_augmentation_widget_redraws_for_its_sliders(photos):
 def test_upload_widget_classifies_and_reports_junk(photos):
     from workshop_utils.widgets import weather as ui
 
-    model = models.build_weather_cnn(SIZE, seed=0)
+    model = weather.build_weather_cnn(SIZE, seed=0)
     data = next((photos / "test" / "rain").iterdir()).read_bytes()
     probabilities, figure = ui.upload_view(model, _upload_value(data))
     assert list(probabilities) == list(weather.CLASSES)
@@ -347,11 +347,11 @@ def test_benchmark_stretches_the_better_networks_decay_to_its_epochs(epochs):
 
     args = weather_accuracy.parse_args(["--split-dir", "unused", "--model", "better"])
     schedule = weather_accuracy.build_model(args, SIZE, epochs).optimizer._learning_rate
-    steps = models.BETTER_DECAY_STEPS * epochs // weather.EPOCHS["better"]  # 25 batches per epoch
+    steps = weather.builders.BETTER_DECAY_STEPS * epochs // weather.EPOCHS["better"]  # 25 batches per epoch
     assert schedule.decay_steps == steps
     assert float(schedule(steps)) == pytest.approx(0.003 * 0.01)  # fully decayed at the last epoch
     if epochs == weather.EPOCHS["better"]:  # at the notebook's epochs, the notebook's schedule
-        assert schedule.decay_steps == models.build_better_cnn(SIZE).optimizer._learning_rate.decay_steps
+        assert schedule.decay_steps == weather.build_better_cnn(SIZE).optimizer._learning_rate.decay_steps
 
 
 @pytest.mark.parametrize("args", [["--leaky"], ["--folds", "3", "--save"], ["--folds", "2"]])

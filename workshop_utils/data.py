@@ -19,8 +19,8 @@ _LOADERS = {
     "make_customers": "customers",
     "load_sales": "sales",
     "make_sales": "sales",
-    "fetch_weather": "weather_data",
-    "WEATHER_URL": "weather_data",
+    "fetch_weather": "weather.dataset",
+    "WEATHER_URL": "weather.dataset",
 }
 
 __all__ = sorted(_LOADERS) + ["DATASETS", "Dataset"]
@@ -50,7 +50,7 @@ def _status_of(module: str) -> Callable[[], tuple[bool, str]]:
 
 
 def _fetch_weather(**kwargs):
-    return importlib.import_module(f"{__package__}.weather_data").fetch_weather(**kwargs)
+    return importlib.import_module(f"{__package__}.weather.dataset").fetch_weather(**kwargs)
 
 
 DATASETS: tuple[Dataset, ...] = (
@@ -59,5 +59,5 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset("sales", "03_regression", "product prices and sales (shipped)",
             _status_of("sales"), None),
     Dataset("weather", "04_weather_cnn", "weather photos, 4 classes (downloaded)",
-            _status_of("weather_data"), _fetch_weather),
+            _status_of("weather.dataset"), _fetch_weather),
 )

@@ -27,7 +27,7 @@ def check_dense_weights(answer: Any, image_size: int = 100) -> CheckResult:
 
 def check_no_dropout(answer: Any) -> CheckResult:
     """Build the slides' network without its Dropout layer (everything else the same)."""
-    from ..models import SLIDES_CNN_LAYERS, slides_layer_names
+    from ..weather.builders import SLIDES_CNN_LAYERS, slides_layer_names
 
     without = [name for name in SLIDES_CNN_LAYERS if name != "Dropout"]
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from .. import augment, weather
+from .. import weather
 from ..plots.weather import augmentation_grid, probability_chart
+from ..weather import augment
 from .common import figure_png
 
 

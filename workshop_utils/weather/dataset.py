@@ -41,12 +41,11 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from . import config
-from .download import (
+from .. import config
+from ..download import (
     ArchiveError,
     ChecksumError,
     DataError,
@@ -55,7 +54,7 @@ from .download import (
     remove_stale,
     temporary_name,
 )
-from .images import ImageDecodeError, decode_image, make_sky, perceptual_hash, save_rgb
+from .images import ImageDecodeError, decode_image, perceptual_hash, save_rgb
 from .split import (
     FRACTIONS,
     MAX_DISTANCE,
@@ -82,11 +81,11 @@ STANDIN_DIRNAME = "weather-standin"
 ARCHIVE_NAME = "weather-dataset2.zip"
 #: The file written last: its presence means the layout is complete.
 MARKER = "SPLIT.json"
-MANIFEST_PATH = Path(__file__).resolve().parent / "manifests" / "weather.sha256"
+MANIFEST_PATH = Path(__file__).resolve().parent.parent / "manifests" / "weather.sha256"
 
 __all__ = [
     "CLASSES", "SPLITS", "FRACTIONS", "WEATHER_URL", "CITATION", "MAX_SIDE",
-    "make_standin_weather", "fetch_weather", "weather_images", "status",
+    "fetch_weather", "weather_images", "status",
     "split_report", "print_split_report", "example_duplicate_pair", "load_manifest",
     "DataError",
 ]
@@ -102,6 +101,8 @@ def weather_images(fast: bool | None = None) -> Path:
 
     ``fast`` defaults to :func:`workshop_utils.config.fast_mode` (``WORKSHOP_FAST``).
     """
+    from .standins import make_standin_weather
+
     fast = config.fast_mode() if fast is None else fast
     return make_standin_weather() if fast else fetch_weather()
 
@@ -206,81 +207,7 @@ def _default_folder() -> Path:
     return config.data_dir() / name
 
 
-# --- the synthetic stand-in ------------------------------------------------------------------
-
-
-def make_standin_weather(dest: str | Path | None = None, n_per_class: int = 40, seed: int = 0,
-                         size: tuple[int, int] = (96, 96), dup_fraction: float = 0.1) -> Path:
-    """Generate synthetic sky photos in the real layout (fast mode and CI); return the folder.
-
-    Writes ``dest/{train,validate,test}/{cloudy,rain,shine,sunrise}/*.png``, a ``STANDIN.txt``
-    note and a ``SPLIT.json`` report. About ``dup_fraction`` of the pictures are slightly
-    brightened copies of another, so the near-duplicate grouping and the leakage-free split
-    run exactly as on the real photos. A second call with the same parameters does nothing.
-
-    Parameters
-    ----------
-    dest : path, optional
-        Default: ``<data folder>/weather-standin``.
-    n_per_class : int
-        Pictures per class (copies included); at least 10 so every split gets some.
-    seed : int
-        Seeds the pictures and the split.
-    size : (width, height)
-        Picture size in pixels.
-    """
-    if n_per_class < 10:
-        raise ValueError(f"n_per_class must be at least 10 so each split gets pictures, got {n_per_class}")
-    if not 0 <= dup_fraction < 0.5:
-        raise ValueError(f"dup_fraction must be in [0, 0.5), got {dup_fraction}")
-    dest = config.data_dir() / STANDIN_DIRNAME if dest is None else Path(dest)
-    params = {"n_per_class": int(n_per_class), "seed": int(seed), "size": [int(s) for s in size],
-              "dup_fraction": float(dup_fraction)}
-    if _complete(dest) and split_report(dest).get("standin") == params:
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(dest.parent, dest.name)
-    staging = temporary_name(dest, "tmp")
-    try:
-        pool = staging / "_all"
-        pool.mkdir(parents=True)
-        records = _draw_standins(pool, n_per_class, seed, tuple(size), dup_fraction)
-        report = _split_and_place(staging, records, seed=seed, fractions=FRACTIONS,
-                                  max_distance=MAX_DISTANCE,
-                                  source=f"synthetic stand-in (make_standin_weather, seed {seed})")
-        report["standin"] = params
-        (staging / "STANDIN.txt").write_text(
-            "STAND-IN DATA: synthetic sky pictures drawn by workshop_utils.images.make_sky, not\n"
-            "real photographs. Notebook 04 uses them in fast mode (CI) so it runs in seconds.\n"
-            "For the real photos run `python -m workshop_utils fetch`.\n"
-            f"Parameters: {json.dumps(params)}\n"
-        )
-        _write_marker(staging, report)
-        _swap_into_place(staging, dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return dest
-
-
-def _draw_standins(pool: Path, n_per_class: int, seed: int, size: tuple[int, int],
-                   dup_fraction: float) -> list[dict]:
-    """Draw and save the stand-in pictures into ``pool``; one record per picture."""
-    rng = np.random.default_rng(seed)
-    records = []
-    n_copies = int(round(n_per_class * dup_fraction))
-    for label in CLASSES:
-        originals = []
-        for i in range(n_per_class - n_copies):
-            image = make_sky(label, rng, size)
-            originals.append(image)
-            records.append(_save_record(pool, f"{label}{i + 1:03d}.png", label, image))
-        for k, source in enumerate(rng.choice(len(originals), n_copies, replace=False)):
-            scale = rng.uniform(1.02, 1.06)  # a slightly brighter copy of an existing picture
-            pixels = np.asarray(originals[source], dtype=np.float64) * scale
-            copy = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
-            name = f"{label}{n_per_class - n_copies + k + 1:03d}.png"
-            records.append(_save_record(pool, name, label, copy))
-    return records
+# --- the real photos -------------------------------------------------------------------------
 
 
 def _save_record(pool: Path, name: str, label: str, image: Image.Image) -> dict:
@@ -288,9 +215,6 @@ def _save_record(pool: Path, name: str, label: str, image: Image.Image) -> dict:
     save_rgb(image, pool / name)
     digest = hashlib.sha256(image.tobytes()).hexdigest()
     return {"name": name, "label": label, "hash": perceptual_hash(image), "sha256": digest}
-
-
-# --- the real photos -------------------------------------------------------------------------
 
 
 def load_manifest(path: str | Path | None = None) -> dict[str, str]:

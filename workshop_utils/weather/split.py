@@ -20,7 +20,7 @@ import numpy as np
 SPLITS = ("train", "validate", "test")
 #: Share of each class's photos in train, validate and test: 70 % / 15 % / 15 %.
 FRACTIONS = (0.70, 0.15, 0.15)
-#: Two photos whose 128-bit difference hashes (:func:`workshop_utils.images.perceptual_hash`)
+#: Two photos whose 128-bit difference hashes (:func:`workshop_utils.weather.images.perceptual_hash`)
 #: differ in at most this many bits count as copies. On the real weather photos every value
 #: from 3 to 8 finds the same ~100 groups; from 12 up, distinct sunsets start to chain together.
 MAX_DISTANCE = 6

@@ -1,24 +1,69 @@
-"""Photos as the CNN needs them: decoded by content, RGB, modest size; hashes; stand-in skies.
-
-Real photo collections are messy: a file named ``.jpg`` may be a PNG (with transparency), a
-GIF (with several frames), grayscale, or 5000 pixels wide. :func:`decode_image` looks at the
-bytes, never the extension, and always returns an RGB image. :func:`perceptual_hash` gives
-near-identical photos near-identical hashes, so that :mod:`workshop_utils.split` can keep
-copies of one photo out of two splits. :func:`make_sky` draws the synthetic stand-in photos
-that notebook 04 uses in fast mode (CI).
-"""
+"""Reading photos: decode by content to RGB, and the perceptual hash that finds near-duplicates."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import os
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-#: The classes :func:`make_sky` can draw (the weather dataset's classes).
-SKY_KINDS = ("cloudy", "rain", "shine", "sunrise")
+
+def read_image(image) -> np.ndarray:
+    """Any one photo as an RGB uint8 array (height, width, 3), decoded by content.
+
+    Accepts a path, raw bytes, a Pillow image, a NumPy array (RGB, RGBA, grayscale; 0-255 or
+    0-1 floats), an ipywidgets ``FileUpload`` value (the first file) or one of its file dicts.
+    """
+    if isinstance(image, tuple | list) and image and isinstance(image[0], dict):
+        image = image[0]  # FileUpload.value in ipywidgets 8: a tuple of dicts
+    if isinstance(image, dict):
+        if "content" not in image:
+            raise ValueError("an uploaded-file dict must have a 'content' key (use FileUpload.value)")
+        image = image["content"]
+    if isinstance(image, bytes | bytearray | memoryview):
+        return _decode(io.BytesIO(bytes(image)), "the uploaded bytes")
+    if isinstance(image, str | os.PathLike):
+        path = Path(image)
+        if not path.is_file():
+            raise ValueError(f"no photo at {path}: check the path")
+        return _decode(path, path.name)
+    if isinstance(image, Image.Image):
+        return np.asarray(image.convert("RGB"))
+    if isinstance(image, np.ndarray):
+        return _array_to_rgb(image)
+    if isinstance(image, tuple | list) and not image:
+        raise ValueError("nothing was uploaded: choose a photo first")
+    raise TypeError(
+        f"cannot read a photo from a {type(image).__name__}: pass a path, bytes, a NumPy array, "
+        "a Pillow image or a FileUpload value"
+    )
+
+
+def _decode(source, what: str) -> np.ndarray:
+    try:
+        with Image.open(source) as img:
+            img.seek(0)  # first frame of an animated GIF
+            img = ImageOps.exif_transpose(img)
+            return np.asarray(img.convert("RGB"))
+    except (OSError, Image.DecompressionBombError) as error:
+        raise ValueError(f"{what} is not a photo Pillow can decode ({error}): try a JPEG or PNG") from None
+
+
+def _array_to_rgb(array: np.ndarray) -> np.ndarray:
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    if array.ndim != 3 or array.shape[-1] not in (3, 4):
+        raise ValueError(f"expected an image array of shape (height, width, 3), got shape {array.shape}")
+    array = array[..., :3]
+    if array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)):
+            raise ValueError("the image array holds NaN or infinite values")
+        if array.max(initial=0) <= 1.0:  # 0-1 floats
+            array = array * 255.0
+        array = np.clip(np.rint(array), 0, 255)
+    return array.astype(np.uint8)
 
 
 class ImageDecodeError(ValueError):
@@ -132,95 +177,3 @@ def save_rgb(image: Image.Image, path: str | Path, quality: int = 92) -> None:
         image.save(path, format="PNG", optimize=False)
     else:
         image.save(path, format="JPEG", quality=quality)
-
-
-# --- synthetic stand-in skies -------------------------------------------------------------
-
-
-def _smooth_noise(rng: np.random.Generator, size: tuple[int, int], cells: int) -> np.ndarray:
-    """Smooth random field in [0, 1] of shape (height, width): a coarse grid upsampled."""
-    width, height = size
-    grid = (rng.random((cells, cells)) * 255).astype(np.uint8)
-    big = Image.fromarray(grid).resize((width, height), Image.Resampling.BICUBIC)
-    return np.asarray(big, dtype=np.float64) / 255.0
-
-
-def _vertical(top: Sequence[float], bottom: Sequence[float], height: int, width: int,
-              horizon: float = 1.0) -> np.ndarray:
-    """An RGB gradient from ``top`` to ``bottom`` colour, reaching ``bottom`` at ``horizon``."""
-    t = np.clip(np.linspace(0.0, 1.0, height) / max(horizon, 1e-6), 0.0, 1.0)[:, None, None]
-    top_rgb = np.asarray(top, dtype=np.float64)[None, None, :]
-    bottom_rgb = np.asarray(bottom, dtype=np.float64)[None, None, :]
-    return np.broadcast_to((1 - t) * top_rgb + t * bottom_rgb, (height, width, 3)).copy()
-
-
-def _sun(height: int, width: int, cy: float, cx: float, radius: float) -> np.ndarray:
-    """A bright disc with a soft glow, values in [0, 1], shape (height, width)."""
-    yy, xx = np.mgrid[0:height, 0:width]
-    distance = np.hypot(yy - cy, xx - cx) / max(radius, 1.0)
-    return np.clip(1.0 - (distance - 1.0) * 4, 0, 1) * 0.8 + np.exp(-(distance**2) / 6) * 0.5
-
-
-def _cloudy(rng, h, w):
-    grey = rng.uniform(0.45, 0.8)
-    tint = rng.uniform(-0.05, 0.08)  # some overcast skies are a little blue
-    img = _vertical([grey - 0.1, grey - 0.1, grey - 0.1 + tint], [grey + 0.1] * 3, h, w)
-    clouds = _smooth_noise(rng, (w, h), int(rng.integers(3, 7)))
-    return img + (clouds[..., None] - 0.5) * rng.uniform(0.3, 0.6)
-
-
-def _rain(rng, h, w):
-    grey = rng.uniform(0.2, 0.5)
-    img = _vertical([grey - 0.05, grey - 0.03, grey + 0.02], [grey + 0.1] * 3, h, w)
-    img += (_smooth_noise(rng, (w, h), 4)[..., None] - 0.5) * 0.25
-    yy, xx = np.mgrid[0:h, 0:w]
-    slope = rng.uniform(-0.5, 0.5)
-    spacing = rng.uniform(4, 9)
-    phase = (xx + slope * yy + rng.uniform(0, spacing)) % spacing
-    streaks = (phase < 1.0) & (rng.random((h, w)) < rng.uniform(0.35, 0.7))
-    img[streaks] += rng.uniform(0.12, 0.3)
-    return img
-
-
-def _shine(rng, h, w):
-    blue = rng.uniform(0.55, 0.9)
-    img = _vertical([0.15, 0.35, blue], [0.6, 0.75, 0.95], h, w)
-    sun = _sun(h, w, rng.uniform(0.05, 0.5) * h, rng.uniform(0.1, 0.9) * w,
-               rng.uniform(0.05, 0.12) * w)
-    img += sun[..., None] * np.array([1.0, 0.95, 0.7])
-    if rng.random() < 0.5:  # a few white clouds
-        clouds = np.clip(_smooth_noise(rng, (w, h), 5) - 0.6, 0, None) * 2
-        img += clouds[..., None] * rng.uniform(0.5, 1.0)
-    return img
-
-
-def _sunrise(rng, h, w):
-    horizon = rng.uniform(0.55, 0.85)
-    warm = [rng.uniform(0.85, 1.0), rng.uniform(0.35, 0.65), rng.uniform(0.05, 0.25)]
-    img = _vertical([rng.uniform(0.1, 0.35), 0.12, rng.uniform(0.25, 0.5)], warm, h, w, horizon)
-    sun = _sun(h, w, horizon * h, rng.uniform(0.2, 0.8) * w, rng.uniform(0.06, 0.12) * w)
-    img += sun[..., None] * np.array([1.0, 0.75, 0.4])
-    ground = int(horizon * h)
-    img[ground:] = img[ground:] * 0.15 + rng.uniform(0.0, 0.1)  # dark land below the horizon
-    return img
-
-
-_PAINTERS = {"cloudy": _cloudy, "rain": _rain, "shine": _shine, "sunrise": _sunrise}
-
-
-def make_sky(kind: str, rng: np.random.Generator, size: tuple[int, int] = (96, 96)) -> Image.Image:
-    """Draw one synthetic sky photo of class ``kind`` (a stand-in for a real weather photo).
-
-    cloudy: grey, blotchy; rain: dark with slanted streaks; shine: blue with a bright sun;
-    sunrise: purple-to-orange gradient with the sun on a dark horizon. Brightness, colours and
-    positions vary per picture, and a little pixel noise is added, so a small CNN has to learn
-    the classes rather than memorise one picture each.
-    """
-    if kind not in _PAINTERS:
-        raise ValueError(f"unknown sky kind {kind!r}: expected one of {', '.join(SKY_KINDS)}")
-    width, height = size
-    if width < 8 or height < 8:
-        raise ValueError(f"size must be at least 8x8 pixels, got {width}x{height}")
-    img = _PAINTERS[kind](rng, height, width)
-    img = img * rng.uniform(0.85, 1.15) + rng.normal(0.0, 0.03, img.shape)  # exposure, sensor
-    return Image.fromarray((np.clip(img, 0, 1) * 255).round().astype(np.uint8))

@@ -1,0 +1,243 @@
+"""Honest evaluation: test accuracy with an interval, per class, confusion, examples; the colour baseline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .dataset import CLASSES
+from .images import read_image
+from .pipelines import WeatherSplits, _resize, split_files
+
+#: The two halves of the good/bad weather exercise.
+GOOD_WEATHER = ("shine", "sunrise")
+
+
+# --- Evaluation (NumPy only) -----------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    """Predicted probabilities next to the truth for one split, and what follows from them."""
+
+    y_true: np.ndarray
+    probabilities: np.ndarray
+    classes: tuple[str, ...] = CLASSES
+    files: list[Path] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.y_true = np.asarray(self.y_true, dtype=np.int64)
+        self.probabilities = np.asarray(self.probabilities, dtype=float)
+        if self.probabilities.shape != (len(self.y_true), len(self.classes)):
+            raise ValueError(
+                f"probabilities must have shape ({len(self.y_true)}, {len(self.classes)}), "
+                f"got {self.probabilities.shape}"
+            )
+
+    @property
+    def y_pred(self) -> np.ndarray:
+        return self.probabilities.argmax(axis=1)
+
+    @property
+    def accuracy(self) -> float:
+        """The fraction of photos whose most probable class is the truth."""
+        return float(np.mean(self.y_pred == self.y_true)) if len(self.y_true) else float("nan")
+
+    def accuracy_interval(self, z: float = 1.96) -> tuple[float, float]:
+        """A 95 % (``z`` = 1.96) Wilson interval for the accuracy: how much a test set this
+        small can say. 80 % right on 168 photos is compatible with about 73 % to 85 %."""
+        n = len(self.y_true)
+        if n == 0:
+            return float("nan"), float("nan")
+        p = self.accuracy
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+    @property
+    def per_class_accuracy(self) -> dict[str, float]:
+        """For each true class, the fraction of its photos classified correctly (recall)."""
+        out = {}
+        for i, name in enumerate(self.classes):
+            mask = self.y_true == i
+            out[name] = float(np.mean(self.y_pred[mask] == i)) if mask.any() else float("nan")
+        return out
+
+    @property
+    def confusion(self) -> np.ndarray:
+        """Counts: row = true class, column = predicted class."""
+        k = len(self.classes)
+        matrix = np.zeros((k, k), dtype=np.int64)
+        np.add.at(matrix, (self.y_true, self.y_pred), 1)
+        return matrix
+
+    def misclassified(self) -> list[int]:
+        """Indices of wrongly classified photos, most confidently wrong first."""
+        wrong = np.flatnonzero(self.y_pred != self.y_true)
+        return [int(i) for i in wrong[np.argsort(-self.probabilities[wrong].max(axis=1), kind="stable")]]
+
+    def examples(self) -> dict[str, int | None]:
+        """A Good, a Meh and a Bad example, as on the slides (None if there is no such photo).
+
+        Good: right and most sure. Meh: right, but least sure. Bad: wrong and most sure.
+        """
+        right = np.flatnonzero(self.y_pred == self.y_true)
+        sure = self.probabilities.max(axis=1)
+        wrong = self.misclassified()
+        return {
+            "Good": int(right[np.argmax(sure[right])]) if right.size else None,
+            "Meh": int(right[np.argmin(sure[right])]) if right.size else None,
+            "Bad": wrong[0] if wrong else None,
+        }
+
+    def report(self) -> str:
+        """Accuracy, per-class accuracy and the confusion matrix as plain text."""
+        width = max(len(c) for c in self.classes) + 2
+        low, high = self.accuracy_interval()
+        lines = [f"test accuracy: {self.accuracy:.1%} ({int((self.y_pred == self.y_true).sum())} "
+                 f"of {len(self.y_true)} photos; 95 % interval {low:.0%} to {high:.0%})", "",
+                 "per class:"]
+        lines += [f"  {name:<{width}}{acc:.1%}" for name, acc in self.per_class_accuracy.items()]
+        lines += ["", "confusion (rows: truth, columns: predicted):",
+                  " " * width + "".join(f"{c:>{width}}" for c in self.classes)]
+        for name, row in zip(self.classes, self.confusion, strict=True):
+            lines.append(f"{name:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        """The numbers, for JSON: accuracy, per-class accuracy, confusion matrix."""
+        return {"test_accuracy": round(self.accuracy, 4),
+                "per_class_accuracy": {k: round(v, 4) for k, v in self.per_class_accuracy.items()},
+                "confusion": self.confusion.tolist(), "classes": list(self.classes)}
+
+
+def benchmark_line(**evaluations: Evaluation) -> str:
+    """One JSON line ``{"benchmark": {"<name>_test_accuracy": ...}}`` that ``benchmarks/run.py``
+    picks out of a notebook's output, so the benchmark records the notebook's own figures."""
+    import json
+
+    figures = {f"{name}_test_accuracy": round(evaluation.accuracy, 4)
+               for name, evaluation in evaluations.items()}
+    return json.dumps({"benchmark": figures})
+
+
+def evaluate_model(model, splits: WeatherSplits, split: str = "test") -> Evaluation:
+    """Predict every photo of ``split`` (in file order) and compare with the truth."""
+    paths, labels = splits.files[split]
+    probabilities = model.predict(splits.datasets[split], verbose=0)
+    return Evaluation(labels, probabilities, splits.classes, list(paths))
+
+
+def classify_image(model, image, classes: Sequence[str] = CLASSES) -> dict[str, float]:
+    """The model's probability for each class for one photo (path, array, bytes or upload)."""
+    pixels = read_image(image).astype("float32")
+    size = tuple(model.input_shape[1:3])
+    batch = np.asarray(_resize(pixels[None], size))
+    probabilities = np.asarray(model.predict(batch, verbose=0))[0]
+    if len(probabilities) != len(classes):
+        raise ValueError(f"the model predicts {len(probabilities)} classes but {len(classes)} names were given")
+    return {name: float(p) for name, p in zip(classes, probabilities, strict=True)}
+
+
+def good_bad_accuracy(evaluation: Evaluation, good: Sequence[str] = GOOD_WEATHER) -> float:
+    """Accuracy after collapsing to two classes: good weather (shine, sunrise) or bad (the rest)."""
+    unknown = set(good) - set(evaluation.classes)
+    if unknown:
+        raise ValueError(f"unknown classes {sorted(unknown)}: choose from {evaluation.classes}")
+    is_good = np.isin(np.arange(len(evaluation.classes)), [evaluation.classes.index(g) for g in good])
+    return float(np.mean(is_good[evaluation.y_true] == is_good[evaluation.y_pred]))
+
+
+# --- The baseline: colour histograms and simple statistics (no TensorFlow) ---------------------
+
+HSV_BINS = 16
+FEATURE_SIZE = (128, 128)
+STAT_NAMES = ("brightness_mean", "brightness_std", "brightness_p10", "brightness_p90",
+              "top_minus_bottom", "saturation_mean", "edge_mean", "edge_std", "edge_fraction")
+FEATURE_NAMES = tuple(f"{c}_{b}" for c in "hsv" for b in range(HSV_BINS)) + STAT_NAMES
+
+
+def image_features(image) -> np.ndarray:
+    """Colour and texture summary of one photo: HSV histograms (16 bins each) and 9 statistics.
+
+    The histograms say which colours a photo has (orange skies, grey clouds), the statistics
+    how bright, how contrasted and how edgy it is, but nothing about where shapes are: the
+    CNN must learn more than this to beat it.
+    """
+    rgb = Image.fromarray(read_image(image)).resize(FEATURE_SIZE[::-1], Image.Resampling.BILINEAR)
+    hsv = np.asarray(rgb.convert("HSV"), dtype=np.float64)
+    hist = [np.histogram(hsv[..., c], bins=HSV_BINS, range=(0, 256))[0] / hsv[..., c].size
+            for c in range(3)]
+    gray = np.asarray(rgb.convert("L"), dtype=np.float64) / 255.0
+    half = gray.shape[0] // 2
+    gx = np.abs(np.diff(gray, axis=1))[:-1, :]
+    gy = np.abs(np.diff(gray, axis=0))[:, :-1]
+    edges = np.hypot(gx, gy)
+    stats = [gray.mean(), gray.std(), np.percentile(gray, 10), np.percentile(gray, 90),
+             gray[:half].mean() - gray[half:].mean(), hsv[..., 1].mean() / 255.0,
+             edges.mean(), edges.std(), np.mean(edges > 0.1)]
+    return np.concatenate(hist + [np.asarray(stats)]).astype(np.float32)
+
+
+def feature_matrix(paths: Sequence) -> np.ndarray:
+    """:func:`image_features` of every photo, one row each."""
+    if len(paths) == 0:
+        raise ValueError("no photos given")
+    return np.stack([image_features(p) for p in paths])
+
+
+def baseline_classifier(kind: str = "boosting", seed: int = 0):
+    """A scikit-learn classifier for the features: gradient-boosted trees or logistic regression."""
+    if kind == "boosting":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(random_state=seed)
+    if kind == "logistic":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0))
+    raise ValueError(f"kind must be 'boosting' or 'logistic', got {kind!r}")
+
+
+def baseline_probabilities(classifier, features: np.ndarray, n_classes: int = len(CLASSES)) -> np.ndarray:
+    """One probability column per class, in class order, even for a class the classifier never
+    saw in training (its column stays 0)."""
+    probabilities = np.zeros((len(features), n_classes))
+    probabilities[:, classifier.classes_] = classifier.predict_proba(features)
+    return probabilities
+
+
+@dataclass
+class BaselineResult:
+    """A fitted baseline, its test evaluation, and how long features and fitting took."""
+
+    kind: str
+    classifier: object
+    evaluation: Evaluation
+    seconds: float
+
+
+def train_baseline(root, kinds: Sequence[str] = ("boosting", "logistic"), seed: int = 0,
+                   classes: Sequence[str] = CLASSES) -> dict[str, BaselineResult]:
+    """Fit each baseline on the train split's features and evaluate it on the test split."""
+    start = time.perf_counter()
+    train_paths, y_train = split_files(root, "train", classes)
+    test_paths, y_test = split_files(root, "test", classes)
+    x_train, x_test = feature_matrix(train_paths), feature_matrix(test_paths)
+    feature_seconds = time.perf_counter() - start
+    results = {}
+    for kind in kinds:
+        start = time.perf_counter()
+        classifier = baseline_classifier(kind, seed).fit(x_train, y_train)
+        probabilities = baseline_probabilities(classifier, x_test, len(classes))
+        evaluation = Evaluation(y_test, probabilities, tuple(classes), list(test_paths))
+        results[kind] = BaselineResult(kind, classifier, evaluation,
+                                       feature_seconds + time.perf_counter() - start)
+    return results
