@@ -32,6 +32,16 @@ FAST_CAPACITY_TRIALS = {100: 1}
 #: Notebooks whose full mode needs the real photos (by number prefix).
 PHOTO_NOTEBOOKS = ("04",)
 WEATHER_MODELS = ("slides", "better", "baseline")
+#: Extra weather runs on the notebook's split: (table label, extra arguments). Notebook 04 gives
+#: Adam a smaller learning rate than Keras's default; this run measures the default against it.
+WEATHER_EXTRA_RUNS = (("slides, learning rate 0.001 (Keras's default)",
+                       ["--model", "slides", "--learning-rate", "0.001"]),)
+#: Code run after a notebook's last cell, in the benchmark's temporary copy only, to print the
+#: figures it reports (``{"benchmark": {...}}``); the learners' notebook holds no such plumbing.
+FIGURE_CELLS = {
+    "04": "print(weather.benchmark_line(slides=evaluation, better=better_evaluation,\n"
+          "                             baseline=baselines['boosting'].evaluation))",
+}
 WEATHER_TIMEOUT = 1800  # seconds for one weather run (times K under K-fold cross-validation)
 WEATHER_SCRIPT = ROOT / "benchmarks" / "weather_accuracy.py"
 #: The synthetic notebook of ``--fast`` allocates this much, so its peak memory is checkable.
@@ -115,6 +125,16 @@ def synthetic_notebook(folder: Path, megabytes: int = SYNTHETIC_MB) -> Path:
     return path
 
 
+def add_figure_cell(path: Path) -> None:
+    """Append the notebook's :data:`FIGURE_CELLS` code (if any) to ``path``, a temporary copy."""
+    source = FIGURE_CELLS.get(path.name.split("_", 1)[0])
+    if source is None:
+        return
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, path)
+
+
 def needs_photos(path: Path) -> bool:
     """True for a notebook whose full mode needs the real weather photos."""
     return path.name.split("_", 1)[0] in PHOTO_NOTEBOOKS
@@ -155,6 +175,7 @@ def weather_runs(folds: int = 0) -> list[tuple[str, list[str]]]:
     """(table label, extra arguments) of each weather run: every model on the notebook's split,
     then, with ``folds``, every model again under grouped cross-validation."""
     runs = [(model, ["--model", model]) for model in WEATHER_MODELS]
+    runs += list(WEATHER_EXTRA_RUNS)
     if folds:
         runs += [(f"{model}, {folds}-fold CV", ["--model", model, "--folds", str(folds)])
                  for model in WEATHER_MODELS]
@@ -199,7 +220,10 @@ def notebook_paths(args: argparse.Namespace, run: report.BenchmarkRun, work: Pat
     sources = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not sources:
         run.notes.append("no notebooks found in notebooks/")
-    return copy_notebooks([path.resolve() for path in sources], work)
+    copies = copy_notebooks([path.resolve() for path in sources], work)
+    for copy in copies:
+        add_figure_cell(copy)
+    return copies
 
 
 def weather_results(args: argparse.Namespace, split_dir: Path | None, data_dir: Path) -> dict:

@@ -193,10 +193,13 @@ def test_cross_validation_rows_are_judged_as_their_model_and_show_the_fold_sprea
 
 
 def test_weather_runs_add_cross_validation_only_when_asked():
-    assert [label for label, _ in bench.weather_runs()] == ["slides", "better", "baseline"]
+    extra = [label for label, _ in bench.WEATHER_EXTRA_RUNS]
+    assert [label for label, _ in bench.weather_runs()] == ["slides", "better", "baseline", *extra]
     runs = dict(bench.weather_runs(6))
     assert runs["better, 6-fold CV"] == ["--model", "better", "--folds", "6"]
-    assert len(runs) == 6
+    assert runs["slides, learning rate 0.001 (Keras's default)"] == [
+        "--model", "slides", "--learning-rate", "0.001"]
+    assert len(runs) == 6 + len(extra)
     with pytest.raises(SystemExit):
         bench.parse_args(["--weather-folds", "2"])
 
@@ -351,3 +354,32 @@ def test_a_hanging_cell_times_out_and_is_named_as_the_slowest(tmp_path):
     assert result.error.startswith("CellTimeoutError in cell 1"), result.error
     slowest = result.slowest_cell()
     assert slowest.index == 1 and slowest.first_line == "import time" and slowest.seconds >= 2
+
+
+def test_figure_cell_reads_only_names_that_notebook_04_defines(tmp_path):
+    """run.py appends a cell that prints notebook 04's figures: every name it reads must be bound
+    by the notebook's own code, or the benchmark loses its figures with a NameError."""
+    import ast
+
+    source = ROOT / "notebooks" / "04_weather_cnn.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    bound = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".")[0])
+    figure_cell = bench.FIGURE_CELLS["04"]
+    read = {node.id for node in ast.walk(ast.parse(figure_cell)) if isinstance(node, ast.Name)}
+    assert read <= bound, f"the figure cell reads {sorted(read - bound)}, which notebook 04 never binds"
+
+    copy = tmp_path / "04_weather_cnn.ipynb"
+    nbformat.write(nb, copy)
+    bench.add_figure_cell(copy)
+    assert nbformat.read(copy, as_version=4).cells[-1].source == figure_cell
+    assert "benchmark_line" not in "".join(cell.source for cell in nb.cells), (
+        "the learners' notebook must not print the benchmark's figures itself")
