@@ -32,7 +32,8 @@ def run_pytest(tmp_path: Path, **env_extra: str) -> subprocess.CompletedProcess:
     nbformat.write(nb, folder / "notebooks" / "04_weather_cnn.ipynb")
     env = {k: v for k, v in os.environ.items()
            if k not in ("WORKSHOP_FAST", "WORKSHOP_WEATHER_SOURCE", "PYTEST_ADDOPTS")}
-    env.update({"PYTHONPATH": str(ROOT), "WORKSHOP_DATA_DIR": str(tmp_path / "data"), **env_extra})
+    env.update({"PYTHONPATH": str(ROOT), "WORKSHOP_DATA_DIR": str(tmp_path / "data"),
+                "COLUMNS": "1000", **env_extra})  # wide: the summary line is not cut short
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
          "-q", "-rA", "notebooks/04_weather_cnn.ipynb"],

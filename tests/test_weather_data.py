@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -305,3 +306,63 @@ def test_split_report_says_how_the_groups_are_spread():
     text = wd.format_split_report(report)
     assert "photos in groups per split: train 3, validate 0, test 2." in text
     assert "per split" not in wd.format_split_report({**report, "duplicate_groups": []})
+
+
+# --- WORKSHOP_WEATHER_SOURCE: where the normal fetch path gets the photos --------------------
+
+
+def test_the_archive_variable_is_the_source_of_the_normal_fetch_path(weather_set, tmp_path,
+                                                                     monkeypatch, capsys):
+    files, archive, manifest = weather_set
+    monkeypatch.setattr(wd, "MANIFEST_PATH", manifest)  # the small test zip's checksums
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv(wd.SOURCE_ENV, str(archive))
+    assert wd.weather_source() == archive
+    out = wd.weather_images(fast=False)  # what notebook 04 calls
+    assert out == tmp_path / "data" / "weather-img"
+    report = wd.split_report(out)
+    assert report["total"] == len(files) - 1  # cloudy7 is corrupt
+    # the report names the zip, never the machine's path to it (it is a notebook output)
+    assert report["source"] == "weather.zip (a local copy)"
+    assert "Source: weather.zip (a local copy)" in capsys.readouterr().out
+    assert wd.photos_problem() is None
+
+
+def test_a_relative_archive_variable_counts_from_the_repository(weather_set, tmp_path, monkeypatch):
+    _, archive, _ = weather_set
+    relative = os.path.relpath(archive, wd.config.REPO_DIR)
+    monkeypatch.chdir(tmp_path)  # a notebook kernel runs in notebooks/, CI in the checkout
+    monkeypatch.setenv(wd.SOURCE_ENV, relative)
+    assert wd.weather_source() == wd.config.REPO_DIR / relative
+    assert wd.weather_source().is_file()
+
+
+def test_an_archive_variable_naming_no_file_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv(wd.SOURCE_ENV, str(tmp_path / "nowhere.zip"))
+    with pytest.raises(FileNotFoundError, match="WORKSHOP_WEATHER_SOURCE=.* names no file"):
+        wd.fetch_weather(progress=False)
+    problem = wd.photos_problem()
+    assert "names no file" in problem and "\n" not in problem
+
+
+def test_no_photos_and_no_internet_is_one_line_that_says_how_to_provide_them(
+        tmp_path, monkeypatch, refused_url):
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv(wd.SOURCE_ENV, raising=False)
+    monkeypatch.setattr(wd, "WEATHER_URL", refused_url)  # the public address, unreachable
+    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(key, raising=False)
+    problem = wd.photos_problem(timeout=2)
+    assert problem.startswith("no weather photos in weather-img/ of the data folder, and "
+                              "127.0.0.1 cannot be reached")
+    assert "WORKSHOP_WEATHER_SOURCE" in problem and "fetch --source" in problem
+    assert "\n" not in problem
+
+
+def test_photos_already_laid_out_need_no_source(weather_set, tmp_path, monkeypatch, refused_url):
+    _, archive, manifest = weather_set
+    fetch(archive, tmp_path, manifest)
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(wd.SOURCE_ENV, refused_url)
+    assert wd.photos_problem() is None

@@ -108,22 +108,26 @@ def simple_network_weights(weights: Sequence[np.ndarray]) -> dict[str, float]:
     return named
 
 
-def layer_table(model) -> str:
+def layer_table(model, parameters: bool = True) -> str:
     """A plain-text summary (layer, output shape, parameters) that is the same on every machine.
 
     ``model.summary()`` draws with terminal-dependent characters and widths; this table is
-    stable, so the notebook's stored output can be compared by the tests.
+    stable, so the notebook's stored output can be compared by the tests. ``parameters=False``
+    leaves the parameter counts out (for an exercise that asks for one of them).
     """
     rows = [("layer", "type", "output shape", "parameters")]
     for layer in model.layers:
         shape = tuple(layer.output.shape[1:])
         rows.append((layer.name, type(layer).__name__, str(shape), f"{layer.count_params():,}"))
     rows.append(("total", "", "", f"{model.count_params():,}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    columns = 4 if parameters else 3
+    if not parameters:
+        rows.pop()
+    widths = [max(len(row[i]) for row in rows) for i in range(columns)]
     lines = []
     for k, row in enumerate(rows):
-        cells = [row[i].ljust(widths[i]) if i < 3 else row[i].rjust(widths[i]) for i in range(4)]
+        cells = [row[i].ljust(widths[i]) if i < 3 else row[i].rjust(widths[i]) for i in range(columns)]
         lines.append("  ".join(cells).rstrip())
-        if k == 0 or k == len(rows) - 2:
+        if k == 0 or (parameters and k == len(rows) - 2):
             lines.append("-" * len(lines[0]))
     return "\n".join(lines)

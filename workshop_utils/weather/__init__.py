@@ -16,7 +16,14 @@ it themselves, so ``from workshop_utils import weather`` stays cheap):
 The names notebook 04 uses are re-exported here.
 """
 
-from .augment import DEFAULT_STRENGTH, AugmentStrength, augment_examples, make_augmentation
+from ..models import import_keras, layer_table
+from .augment import (
+    DEFAULT_STRENGTH,
+    AugmentStrength,
+    augment_examples,
+    make_augmentation,
+    shear_layer_class,
+)
 from .builders import SLIDES_CNN_LAYERS, build_better_cnn, build_weather_cnn, slides_layer_names
 from .dataset import (
     CITATION,
@@ -24,9 +31,11 @@ from .dataset import (
     SPLITS,
     example_duplicate_pair,
     fetch_weather,
+    photos_problem,
     print_split_report,
     split_report,
     weather_images,
+    weather_source,
 )
 from .evaluation import (
     GOOD_WEATHER,
@@ -36,6 +45,7 @@ from .evaluation import (
     classify_image,
     evaluate_model,
     good_bad_accuracy,
+    photo_batch,
     train_baseline,
 )
 from .images import read_image
@@ -55,6 +65,8 @@ from .standins import make_standin_weather
 from .training import (
     EPOCHS,
     TrainingResult,
+    best_weights_keeper,
+    compact_progress,
     default_epochs,
     load_model,
     model_name,
@@ -67,7 +79,9 @@ from .training import (
 __all__ = [
     "AugmentStrength", "BATCH_SIZE", "BaselineResult", "CITATION", "CLASSES", "DEFAULT_STRENGTH",
     "EPOCHS", "Evaluation", "GOOD_WEATHER", "IMAGE_SIZE", "SLIDES_CNN_LAYERS", "SPLITS",
-    "TrainingResult", "WeatherSplits", "augment_examples", "benchmark_line", "build_better_cnn",
+    "TrainingResult", "WeatherSplits", "augment_examples", "benchmark_line", "best_weights_keeper",
+    "build_better_cnn", "compact_progress", "import_keras", "layer_table", "photo_batch",
+    "photos_problem", "shear_layer_class", "weather_source",
     "build_weather_cnn", "class_counts", "classify_image", "counts_table",
     "cross_validation_rounds", "default_epochs", "evaluate_model", "example_duplicate_pair",
     "fetch_weather", "good_bad_accuracy", "load_model", "load_splits", "make_augmentation",

@@ -35,7 +35,10 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
+import urllib.parse
+import urllib.request
 import zipfile
 from collections import Counter
 from collections.abc import Mapping
@@ -81,11 +84,14 @@ STANDIN_DIRNAME = "weather-standin"
 ARCHIVE_NAME = "weather-dataset2.zip"
 #: The file written last: its presence means the layout is complete.
 MARKER = "SPLIT.json"
+#: Where the photos come from when no source is given: a local zip (a USB stick, a shared drive,
+#: CI's ``../shared/datasets/weather/dataset2.zip``) or a mirror URL; unset: :data:`WEATHER_URL`.
+SOURCE_ENV = "WORKSHOP_WEATHER_SOURCE"
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "manifests" / "weather.sha256"
 
 __all__ = [
-    "CLASSES", "SPLITS", "FRACTIONS", "WEATHER_URL", "CITATION", "MAX_SIDE",
-    "fetch_weather", "weather_images", "status",
+    "CLASSES", "SPLITS", "FRACTIONS", "WEATHER_URL", "CITATION", "MAX_SIDE", "SOURCE_ENV",
+    "fetch_weather", "weather_source", "photos_problem", "weather_images", "status",
     "split_report", "print_split_report", "example_duplicate_pair", "load_manifest",
     "DataError",
 ]
@@ -105,6 +111,66 @@ def weather_images(fast: bool | None = None) -> Path:
 
     fast = config.fast_mode() if fast is None else fast
     return make_standin_weather() if fast else fetch_weather()
+
+
+def weather_source() -> str | Path:
+    """Where :func:`fetch_weather` gets the photos when given no source.
+
+    ``WORKSHOP_WEATHER_SOURCE`` (a local zip or a URL) if set, else the public address. A relative
+    path counts from the repository's folder in a checkout (so ``.ci/run`` and a notebook kernel,
+    which runs in ``notebooks/``, mean the same file), else from the working directory.
+    """
+    value = os.environ.get(SOURCE_ENV, "").strip()
+    if not value:
+        return WEATHER_URL
+    if is_url(value):
+        return value
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = (config.REPO_DIR or Path.cwd()) / path
+    return path
+
+
+def _shown_source(source: str | Path) -> str:
+    """The source as the split report shows it: a URL as is, a local zip by its name only (no
+    machine path in a notebook's output)."""
+    return str(source) if is_url(source) else f"{Path(source).name} (a local copy)"
+
+
+def photos_problem(timeout: float = 5.0) -> str | None:
+    """Why :func:`fetch_weather` cannot get the photos now, in one line; None when it can.
+
+    None when they are laid out already, when the source (:func:`weather_source`) is a local zip
+    that exists or a download kept from before, or when the server of its URL (or the proxy)
+    accepts a connection. For a long run that needs the photos (notebook 04 under nbval), so that
+    "no photos, no internet" is one clear line up front, not a traceback halfway through.
+    """
+    if _complete(config.data_dir() / IMG_DIRNAME):
+        return None
+    how = (f"set {SOURCE_ENV} to the dataset's zip (for example a copy on a USB stick, or "
+           "../shared/datasets/weather/dataset2.zip beside the checkout), or lay the photos out "
+           "once with `python -m workshop_utils fetch --source PATH`")
+    missing = f"no weather photos in {IMG_DIRNAME}/ of the data folder"
+    source = weather_source()
+    if isinstance(source, str) and source.lower().startswith("file://"):
+        source = Path(urllib.request.url2pathname(urllib.parse.urlsplit(source).path))
+    if not is_url(source):
+        if Path(source).is_file():
+            return None
+        return f"{missing}, and {SOURCE_ENV} names no file ({source}): {how}."
+    if (config.data_dir() / "downloads" / ARCHIVE_NAME).is_file():
+        return None
+    parts = urllib.parse.urlsplit(source)
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    target = urllib.parse.urlsplit(proxy if "://" in (proxy or "") else f"http://{proxy}") if proxy else parts
+    host, port = target.hostname, target.port or (443 if target.scheme == "https" else 80)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return (f"{missing}, and {host} cannot be reached to download them ({reason}; no "
+                f"internet?): {how}.")
+    return None
 
 
 def status() -> tuple[bool, str]:
@@ -241,8 +307,9 @@ def fetch_weather(source: str | Path | None = None, data_dir: str | Path | None 
     Parameters
     ----------
     source : str or path, optional
-        The public address (default :data:`WEATHER_URL`), a mirror URL, or a local zip (for a
-        room served from a USB stick). The zip may hold ``dataset2/<photo>`` or bare photos.
+        The public address, a mirror URL, or a local zip (for a room served from a USB stick).
+        The zip may hold ``dataset2/<photo>`` or bare photos. Default: :func:`weather_source`
+        (``WORKSHOP_WEATHER_SOURCE`` if set, else :data:`WEATHER_URL`).
     data_dir : path, optional
         Default :func:`workshop_utils.config.data_dir`. A downloaded zip is kept in
         ``data_dir/downloads/`` so a later call does not download it again.
@@ -275,7 +342,14 @@ def fetch_weather(source: str | Path | None = None, data_dir: str | Path | None 
             "delete it and run fetch_weather() again."
         )
     expected = load_manifest(manifest) if not isinstance(manifest, Mapping) else dict(manifest)
-    source = WEATHER_URL if source is None else source
+    if source is None:
+        source = weather_source()
+        if not is_url(source) and not Path(source).is_file():
+            raise FileNotFoundError(
+                f"{SOURCE_ENV}={os.environ[SOURCE_ENV]!r} names no file (looked for {source}): "
+                "set it to the path of the dataset's zip or to a URL, or unset it to download "
+                "from the public address."
+            )
     archive, downloaded = _get_archive(source, root, progress=progress, timeout=timeout)
     try:
         return _build(archive, out, source=str(source), expected=expected, seed=seed,
@@ -375,7 +449,7 @@ def _build(archive: Path, out: Path, *, source: str, expected: dict[str, str], s
             raise ArchiveError(f"The weather archive from {source} holds no photo listed in the "
                                f"manifest that could be decoded. {hint}")
         report = _split_and_place(staging, records, seed=seed, fractions=fractions,
-                                  max_distance=max_distance, source=source)
+                                  max_distance=max_distance, source=_shown_source(source))
         report.update(problems)
         report.update(max_side=max_side, n_shrunk=sum(r.pop("shrunk") for r in records),
                       citation=CITATION)

@@ -133,11 +133,19 @@ def evaluate_model(model, splits: WeatherSplits, split: str = "test") -> Evaluat
     return Evaluation(labels, probabilities, splits.classes, list(paths))
 
 
+def photo_batch(image, image_size) -> np.ndarray:
+    """One photo as a batch of one, shape (1, height, width, 3), pixels 0-255 as float32, resized
+    exactly as the training photos are: what ``model(new_img)`` takes.
+
+    ``image`` is anything :func:`read_image` reads: a path, an array, bytes or an upload.
+    """
+    pixels = read_image(image).astype("float32")
+    return np.asarray(_resize(pixels[None], image_size))
+
+
 def classify_image(model, image, classes: Sequence[str] = CLASSES) -> dict[str, float]:
     """The model's probability for each class for one photo (path, array, bytes or upload)."""
-    pixels = read_image(image).astype("float32")
-    size = tuple(model.input_shape[1:3])
-    batch = np.asarray(_resize(pixels[None], size))
+    batch = photo_batch(image, tuple(model.input_shape[1:3]))
     probabilities = np.asarray(model.predict(batch, verbose=0))[0]
     if len(probabilities) != len(classes):
         raise ValueError(f"the model predicts {len(probabilities)} classes but {len(classes)} names were given")
