@@ -62,5 +62,8 @@ def pytest_collection_modifyitems(session, config, items):
     first = items.index(cells[0])
     config.hook.pytest_deselected(items=cells)
     items[:] = [item for item in items if item not in cells]
-    items.insert(first, NotebookCannotRun.from_parent(cells[0].parent, name="photos",
-                                                      problem=problem))
+    # A child of the session, not of the notebook's collector: no kernel starts for it.
+    parent = cells[0].parent
+    items.insert(first, NotebookCannotRun.from_parent(
+        session, name="photos", path=parent.path, nodeid=f"{parent.nodeid}::photos",
+        problem=problem))

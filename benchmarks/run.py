@@ -91,7 +91,9 @@ def kernel_env(fast: bool, data_dir: Path) -> dict[str, str]:
     """The environment of a notebook kernel or benchmark script: ours plus the workshop's."""
     env = dict(os.environ)
     env.update({"WORKSHOP_FAST": "1" if fast else "0", "WORKSHOP_DATA_DIR": str(data_dir),
-                "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2")})
+                "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+                # as the test suite's kernels (conftest.py): the same arithmetic as stored outputs
+                "TF_ENABLE_ONEDNN_OPTS": env.get("TF_ENABLE_ONEDNN_OPTS", "0")})
     return env
 
 

@@ -38,6 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# TensorFlow's oneDNN kernels round differently from its own: off, as in the notebooks' kernels
+# (conftest.py, tools/run_notebooks.py), so seed 0 reproduces notebook 04's stored training run.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
 def peak_memory_mb() -> float:
@@ -108,6 +111,7 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
                    "learning_rate": args.learning_rate})
     if args.folds:
         return cross_validate(args, split_dir, size, epochs, result)
+    seed_as_the_notebook(args.seed)
     splits = weather.load_splits(split_dir, image_size=size, seed=args.seed)
     trained = train_one(args, splits, size, epochs)
     evaluation = weather.evaluate_model(trained.model, splits)
@@ -124,6 +128,15 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
         result["saved_to"] = weather.training.model_path(weather.model_name(args.model)).name
         weather.save_model(trained.model, weather.model_name(args.model))
     return result
+
+
+def seed_as_the_notebook(seed: int) -> None:
+    """Seed Keras before making the pipelines, as notebook 04 does (its model cell calls
+    ``keras.utils.set_random_seed(0)`` before it loads the splits): ``tf.data``'s seeded shuffle
+    also depends on TensorFlow's global seed, so this gives the notebook's batch order."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
 
 
 def train_one(args: argparse.Namespace, splits, size, epochs: int):
@@ -177,6 +190,7 @@ def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int,
                                              keep_duplicates_together=not args.leaky)
     truth, probabilities, files, seconds, best_epochs, validation = [], [], [], [], [], []
     for k, files_k in enumerate(rounds):
+        seed_as_the_notebook(args.seed)
         splits = weather.splits_from_files(split_dir, files_k, size, seed=args.seed)
         trained = train_one(args, splits, size, epochs)
         evaluation = weather.evaluate_model(trained.model, splits)
