@@ -102,7 +102,7 @@ def check(skip_keras: bool = False) -> int:
         problems += keras_problems
     installed = {"python": platform.python_version(),
                  **{name: _version(name) for name in TESTED if name != "python"}}
-    note = untested_versions(installed)
+    note = untested_versions(installed, TESTED)
     if note:
         print(note)
     memory = psutil.virtual_memory()
