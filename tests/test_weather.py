@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
@@ -86,6 +87,20 @@ def test_read_image_from_arrays_and_uploads():
         weather.read_image({"name": "sky.jpg"})
     with pytest.raises(ValueError, match="no photo at"):
         weather.read_image("/nonexistent/sky.jpg")
+
+
+def test_read_image_takes_the_upload_value_of_ipywidgets_7_and_8():
+    buffer = io.BytesIO()
+    Image.new("RGB", (3, 2), (1, 2, 3)).save(buffer, format="PNG")
+    data = buffer.getvalue()
+    value_7 = {"sky.png": {"metadata": {"name": "sky.png", "type": "image/png", "size": len(data)},
+                           "content": data}}
+    value_8 = ({"name": "sky.png", "type": "image/png", "size": len(data), "content": memoryview(data)},)
+    assert tuple(weather.read_image(value_7)[0, 0]) == (1, 2, 3)
+    assert tuple(weather.read_image(value_8)[0, 0]) == (1, 2, 3)
+    for empty in ({}, ()):
+        with pytest.raises(ValueError, match="nothing was uploaded"):
+            weather.read_image(empty)
 
 
 def _evaluation():

@@ -203,10 +203,10 @@ def drive_augmentation_preview():
 
 
 def drive_upload_classifier():
-    from workshop_utils import models
+    from workshop_utils import weather
     from workshop_utils.widgets import weather as ui
 
-    widget = ui.upload_classifier(models.build_weather_cnn(32, seed=0))
+    widget = ui.upload_classifier(weather.build_weather_cnn(32, seed=0))
     yield widget
     upload, message, picture = widget.children
     send_upload(upload, "sky.png", png_bytes(2))

@@ -9,19 +9,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..uploads import first_upload, is_upload_value
+
 
 def read_image(image) -> np.ndarray:
     """Any one photo as an RGB uint8 array (height, width, 3), decoded by content.
 
     Accepts a path, raw bytes, a Pillow image, a NumPy array (RGB, RGBA, grayscale; 0-255 or
-    0-1 floats), an ipywidgets ``FileUpload`` value (the first file) or one of its file dicts.
+    0-1 floats), an ipywidgets ``FileUpload`` value of ipywidgets 7 or 8 (the first file) or one
+    of its file dicts.
     """
-    if isinstance(image, tuple | list) and image and isinstance(image[0], dict):
-        image = image[0]  # FileUpload.value in ipywidgets 8: a tuple of dicts
-    if isinstance(image, dict):
-        if "content" not in image:
-            raise ValueError("an uploaded-file dict must have a 'content' key (use FileUpload.value)")
-        image = image["content"]
+    if is_upload_value(image):
+        image = first_upload(image).content  # FileUpload.value of ipywidgets 7 (dict) or 8 (tuple)
     if isinstance(image, bytes | bytearray | memoryview):
         return _decode(io.BytesIO(bytes(image)), "the uploaded bytes")
     if isinstance(image, str | os.PathLike):
@@ -33,8 +32,6 @@ def read_image(image) -> np.ndarray:
         return np.asarray(image.convert("RGB"))
     if isinstance(image, np.ndarray):
         return _array_to_rgb(image)
-    if isinstance(image, tuple | list) and not image:
-        raise ValueError("nothing was uploaded: choose a photo first")
     raise TypeError(
         f"cannot read a photo from a {type(image).__name__}: pass a path, bytes, a NumPy array, "
         "a Pillow image or a FileUpload value"
