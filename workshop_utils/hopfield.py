@@ -347,6 +347,34 @@ def hebbian_weights(patterns) -> np.ndarray:
     return np.array(store_patterns(patterns).weights)
 
 
+def recall_outcomes(network: HopfieldNetwork, start, patterns, names, n_orders: int = 100) -> dict[str, int]:
+    """Where recall from ``start`` ends under ``n_orders`` update orders (seeds 0, 1, ...).
+
+    Asynchronous recall updates the neurons in a random order, and a different order can end
+    in a different valley. Each end state is named after the stored pattern it equals
+    (``"H"``), or whose inverse it equals (``"-X"``), or ``"other"`` (a spurious state);
+    the counts come most frequent first.
+    """
+    array = check_pm1(patterns, "patterns")
+    names = list(names)
+    if len(names) != len(array):
+        raise ValueError(f"{len(names)} names for {len(array)} patterns: give one name per pattern")
+    if isinstance(n_orders, bool) or not isinstance(n_orders, int | np.integer) or n_orders < 1:
+        raise ValueError(f"n_orders must be a positive whole number, got {n_orders!r}")
+    flat = array.reshape(len(array), -1)
+    counts: dict[str, int] = {}
+    for seed in range(int(n_orders)):
+        end = np.asarray(network.recall(start, seed=seed)).reshape(-1)
+        label = "other"
+        for name, pattern in zip(names, flat, strict=True):
+            if np.array_equal(end, pattern):
+                label = name
+            elif np.array_equal(end, -pattern):
+                label = f"-{name}"
+        counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def weights_after_each(patterns) -> np.ndarray:
     """The weight matrix after the first, second, ... pattern: shape (P, N, N), for plots."""
     array = check_pm1(patterns, "patterns")
