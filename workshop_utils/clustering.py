@@ -210,6 +210,20 @@ def members_text(members: Sequence[int], ids: Sequence | None = None) -> str:
     return "{" + ", ".join(str(name) for name in names) + "}"
 
 
+def distance_table(data: pd.DataFrame | np.ndarray, scale: bool = False, decimals: int | None = 1) -> pd.DataFrame:
+    """Straight-line (Euclidean) distance between every two customers, rows and columns by ``ID``.
+
+    ``scale=False`` (the default) measures in the table's own units, as when merging by hand.
+    """
+    from scipy.spatial.distance import pdist, squareform
+
+    values = prepare(data, scale)
+    ids = _ids(data)
+    table = pd.DataFrame(squareform(pdist(values)), index=ids, columns=ids)
+    table.index.name = table.columns.name = ID_COLUMN
+    return table.round(decimals) if decimals is not None else table
+
+
 def merge_steps(
     data: pd.DataFrame | np.ndarray, n_merges: int, method: str = "ward", scale: bool = True
 ) -> list[MergeStep]:

@@ -57,6 +57,15 @@ SEGMENTS: tuple[Segment, ...] = (
 )
 
 
+#: The slides' five customers, for the first merges by hand: (ID, income in k£, spend in £).
+SLIDES_CUSTOMERS = ((1, 30, 5), (2, 25, 10), (3, 80, 250), (4, 32, 12), (5, 110, 150))
+
+
+def slides_customers() -> pd.DataFrame:
+    """The five customers of the slides' worked example, with the shipped table's columns."""
+    return pd.DataFrame(list(SLIDES_CUSTOMERS), columns=list(COLUMNS))
+
+
 def _check_n_and_seed(n: object, seed: object) -> None:
     for name, value, low in (("n", n, 2), ("seed", seed, 0)):
         if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
