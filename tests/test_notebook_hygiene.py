@@ -153,3 +153,19 @@ def test_notebook_shape(path):
 
 def test_readme_lists_every_notebook_with_a_time():
     assert sorted(readme_times()) == [p.name for p in NOTEBOOKS]
+
+
+def test_the_instructor_plan_agrees_with_the_readme_and_fits_three_hours():
+    guide = (ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    assert "(INSTRUCTORS.md)" in (ROOT / "README.md").read_text(), "README must link INSTRUCTORS.md"
+    times = dict(re.findall(r"^\| (\d\d) [\w ]+ \| (\d+) min \|", guide, re.MULTILINE))
+    assert {f"{name[:2]}": minutes for name, minutes in readme_times().items()} == {
+        k: int(v) for k, v in times.items()}, "INSTRUCTORS.md's times differ from README's table"
+    plan = re.search(r"## The plan.*?\n\n(\|.*?)\n\n", guide, re.DOTALL).group(1)
+    rows = [line.split("|") for line in plan.splitlines()[2:]]
+    minutes = [int(cells[3]) for cells in rows if cells[3].strip().isdigit()]
+    assert sum(minutes) == 180, f"the plan adds up to {sum(minutes)} minutes, not 180"
+    assert sum("**Break" in cells[2] or "break 2" in cells[2] for cells in rows) == 2, "two breaks"
+    for name, teaching in readme_times().items():
+        row = next(cells for cells in rows if f"Notebook {name[:2]}" in cells[2])
+        assert int(row[3]) == teaching, f"the plan gives {name} {row[3].strip()} min, README {teaching}"
