@@ -126,7 +126,7 @@ def test_merge_table_names_customers_by_id(customers):
 
 
 def test_merge_steps_refuse_too_many_merges(customers):
-    with pytest.raises(ValueError, match="n_merges must be between 1 and 4"):
+    with pytest.raises(ValueError, match="n_merges must be an integer from 1 to 4"):
         cl.merge_steps(customers.iloc[:5], 5)
 
 
