@@ -40,7 +40,9 @@ class PeakMemory:
     background thread finds the descendants and reads their marks while they live; ``read()``
     reads them once more (call it while the processes still live: after a notebook's cell, say);
     ``add_reaped()`` takes the peak the kernel reports when a child is reaped (``os.wait4``),
-    which covers the child and the descendants it reaped. The total is the sum of the peaks of
+    which covers the child and the descendants it reaped, but also the memory of the process
+    that started it (Linux counts the parent's high-water mark in a child started with vfork,
+    as ``subprocess`` does): so it counts only where it exceeds that parent's mark. The total is the sum of the peaks of
     every process seen (processes that peak at different moments count as if at once: an upper
     bound, never a miss). Only where there is no ``VmHWM`` (macOS) does the thread fall back on
     sampling the resident memory, which can miss a short peak.
@@ -104,10 +106,13 @@ class PeakMemory:
                 self._peaks[key] = max(self._peaks.get(key, 0), mark)
         return self.peak_bytes
 
-    def add_reaped(self, usage: resource.struct_rusage) -> None:
-        """Count the peak that ``os.wait4`` reported for the root process and what it reaped."""
-        with self._lock:
-            self._reaped = max(self._reaped, maxrss_bytes(usage))
+    def add_reaped(self, usage: resource.struct_rusage, parent_peak: int | None) -> None:
+        """Count the peak that ``os.wait4`` reported for the root process and what it reaped,
+        where it exceeds ``parent_peak``, the starting process's mark (None: unknown, ignore)."""
+        peak = maxrss_bytes(usage)
+        if parent_peak is not None and peak > parent_peak:
+            with self._lock:
+                self._reaped = max(self._reaped, peak)
 
     def _run(self) -> None:
         while True:
@@ -343,8 +348,9 @@ def run_json_script(
                     progress or (lambda message: None))
     popen = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=None if env is None else dict(env))
+    our_peak = high_water_mark(os.getpid())  # what wait4 will count in (see PeakMemory)
     with ticker, popen as process, PeakMemory(process.pid) as memory:
-        stdout, stderr = _communicate(process, timeout, memory)
+        stdout, stderr = _communicate(process, timeout, memory, our_peak)
     return ScriptRun(
         command=list(command),
         wall_seconds=time.perf_counter() - t0,
@@ -355,8 +361,8 @@ def run_json_script(
     )
 
 
-def _communicate(process: subprocess.Popen, timeout: float,
-                 memory: PeakMemory) -> tuple[str, str]:
+def _communicate(process: subprocess.Popen, timeout: float, memory: PeakMemory,
+                 our_peak: int | None) -> tuple[str, str]:
     """The output of ``process`` once it ends; killed (and said so) after ``timeout`` seconds.
 
     The process is reaped here with ``os.wait4``, whose peak memory goes to ``memory``.
@@ -384,7 +390,7 @@ def _communicate(process: subprocess.Popen, timeout: float,
         ended.join()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    memory.add_reaped(usage)
+    memory.add_reaped(usage, our_peak)
     for reader in readers:
         reader.join()
     stderr = output.get("stderr", "") + (f"\ntimed out after {timeout} s" if timed_out else "")
