@@ -398,18 +398,17 @@ def recall_fraction(
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold is an overlap between 0 and 1, got {threshold}")
-    if int(n_trials) < 1:
-        raise ValueError(f"n_trials must be at least 1, got {n_trials}")
+    n_trials = integer(n_trials, "n_trials", low=1)
     rng = np.random.default_rng([int(seed), int(n_neurons), int(n_patterns)])
     recalled = 0
-    for _ in range(int(n_trials)):
+    for _ in range(n_trials):
         patterns = random_patterns(n_patterns, n_neurons, rng)
         net = HopfieldNetwork(n_neurons).train(patterns)
         noisy = np.stack([add_noise(p, noise, rng) for p in patterns])
         final = net.recall_many(noisy, mode=mode, max_sweeps=max_sweeps, seed=rng)
         m = np.einsum("ij,ij->i", final.astype(np.float64), patterns) / n_neurons
         recalled += int(np.sum(m >= threshold))
-    return recalled / (int(n_patterns) * int(n_trials))
+    return recalled / (int(n_patterns) * n_trials)
 
 
 def capacity_curve(
