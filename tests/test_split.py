@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -146,3 +149,16 @@ def test_format_counts_has_totals():
     text = format_counts({"rain": {"train": 7, "validate": 2, "test": 1}})
     assert text.splitlines()[1].split() == ["rain", "7", "2", "1", "10"]
     assert text.splitlines()[-1].split() == ["total", "7", "2", "1", "10"]
+
+
+def test_grouping_of_the_real_photos_is_the_one_the_hand_written_grouping_gave():
+    # The fixture holds the real photos' perceptual hashes (no photos) and the groups and split
+    # the earlier bit-packing/union-find grouping gave; same groups mean the same split and
+    # the same cross-validation folds.
+    fixture = json.loads((Path(__file__).parent / "fixtures" / "weather_hashes.json").read_text())
+    hashes = [int(h, 16) for h in fixture["hashes"]]
+    groups = group_near_duplicates(hashes, fixture["max_distance"], labels=fixture["labels"])
+    assert len(hashes) == 1121 and len(set(fixture["groups"])) == 998
+    assert groups.tolist() == fixture["groups"]
+    split = grouped_stratified_split(fixture["labels"], groups, FRACTIONS, seed=fixture["seed"])
+    assert split.tolist() == fixture["split"]
