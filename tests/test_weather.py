@@ -223,7 +223,7 @@ def test_cross_validation_tests_every_photo_once_and_keeps_groups_whole(standin)
     every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
     tested = sorted(p for r in rounds for p in r["test"][0])
     assert tested == every  # each photo tested exactly once
-    groups = dict(zip(every, weather.pipelines.photo_groups(standin, every), strict=True))
+    groups = dict(zip(every, weather.dataset.photo_groups(standin, every), strict=True))
     assert len(set(groups.values())) < len(every)  # the stand-ins do hold near-duplicates
     for r in rounds:
         assert sorted(p for split in weather.SPLITS for p in r[split][0]) == every
@@ -246,14 +246,14 @@ def test_photo_groups_hash_a_folder_laid_out_by_hand(tmp_path):
     twin = tmp_path / "train" / "rain" / "b.png"
     twin.write_bytes((tmp_path / "train" / "rain" / "a.png").read_bytes())
     paths = sorted(tmp_path.rglob("*.png"))
-    groups = dict(zip(paths, weather.pipelines.photo_groups(tmp_path, paths), strict=True))
+    groups = dict(zip(paths, weather.dataset.photo_groups(tmp_path, paths), strict=True))
     assert groups[twin] == groups[tmp_path / "train" / "rain" / "a.png"]
     assert len(set(groups.values())) == len(paths) - 1
 
 
 def test_leaky_rounds_ignore_the_groups(standin):
     every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
-    groups = dict(zip(every, weather.pipelines.photo_groups(standin, every), strict=True))
+    groups = dict(zip(every, weather.dataset.photo_groups(standin, every), strict=True))
     leaky = weather.cross_validation_rounds(standin, folds=6, keep_duplicates_together=False)
     assert sorted(p for r in leaky for p in r["test"][0]) == every
     straddling = 0  # copies of a photo now end up on both sides of some round

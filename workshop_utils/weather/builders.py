@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .pipelines import as_image_size
+
 # --- Notebook 04: weather photos -----------------------------------------------------------
 #
 # Design choice: each weather model takes raw photo pixels (0-255) and holds its own
@@ -22,23 +24,11 @@ SLIDES_CNN_LAYERS = ("Conv2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dr
 _PREPROCESSING = ("Rescaling", "Sequential")  # the rescale layer and the augmentation block
 
 
-def _check_image_size(image_size) -> tuple[int, int]:
-    if isinstance(image_size, int | np.integer):
-        image_size = (int(image_size), int(image_size))
-    try:
-        height, width = (int(v) for v in image_size)
-    except (TypeError, ValueError):
-        raise ValueError(f"image_size must be an int or a (height, width) pair, got {image_size!r}") from None
-    if height < 8 or width < 8:
-        raise ValueError(f"image_size must be at least 8x8 pixels, got {height}x{width}")
-    return height, width
-
-
 def _weather_inputs(image_size, augmentation):
     """Input, then the optional augmentation block, then rescaling to [0, 1]."""
     import keras
 
-    height, width = _check_image_size(image_size)
+    height, width = as_image_size(image_size)
     layers = [keras.Input(shape=(height, width, 3), name="photo")]
     if augmentation is not None:
         layers.append(augmentation)

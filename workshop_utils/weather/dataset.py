@@ -38,9 +38,10 @@ import shutil
 import stat
 import zipfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
@@ -491,6 +492,26 @@ def _split_and_place(staging: Path, records: list[dict], *, seed: int, fractions
     }
 
 
+def photo_groups(root, paths: Sequence[Path]) -> np.ndarray:
+    """Near-duplicate group id per photo, so that copies of a photo are never split apart.
+
+    The groups are the ones :func:`fetch_weather` (or the stand-in) grouped and wrote to
+    ``SPLIT.json``; a folder laid out by hand has no report, so its photos are hashed and
+    grouped here the same way (:func:`group_near_duplicates`, per class).
+    """
+    root = Path(root)
+    if (root / MARKER).is_file():
+        duplicates = split_report(root).get("duplicate_groups", [])
+        member = {name: gid for gid, group in enumerate(duplicates) for name in group["files"]}
+        keys = [Path(path).relative_to(root).as_posix() for path in paths]
+        # a photo in no group is a group of its own, numbered after the duplicate groups
+        return np.asarray([member.get(key, len(duplicates) + i) for i, key in enumerate(keys)],
+                          dtype=np.int64)
+    hashes = [perceptual_hash(decode_image(p)) for p in paths]
+    labels = [Path(p).parent.name for p in paths]
+    return group_near_duplicates(hashes, labels=labels)
+
+
 def _write_marker(folder: Path, report: dict) -> None:
     """Write ``SPLIT.json`` (the completion marker) via a temporary file and a rename."""
     tmp = folder / (MARKER + ".tmp")
@@ -520,9 +541,3 @@ def _remove_if_empty(folder: Path) -> None:
         folder.rmdir()
     except OSError:
         pass
-
-
-def summary_of_classes(folder: str | Path) -> Counter:
-    """Photos per class in a laid-out folder, counted from the files (a check on the report)."""
-    folder = Path(folder)
-    return Counter(p.parent.name for p in folder.glob("*/*/*") if p.suffix in (".jpg", ".png"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
-from .pipelines import WeatherSplits, _as_size
+from .pipelines import WeatherSplits, as_image_size
 
 EPOCHS = {"slides": 20, "better": 30}  # full workshop (the issue asks 20 for the slides' network)
 FAST_EPOCHS = {"slides": 3, "better": 3}  # WORKSHOP_FAST=1: stand-in photos, a quick run
@@ -184,10 +184,7 @@ def load_model(name_or_path):
 
 def _shown(path: Path) -> str:
     """A path as the notebook may print it: relative to the data folder, never absolute."""
-    try:
-        return "<data folder>/" + Path(path).relative_to(config.data_dir()).as_posix()
-    except ValueError:
-        return Path(path).name
+    return config.shown(path, config.data_dir(), "<data folder>")
 
 
 def train_or_load(build: Callable[[], object], splits: WeatherSplits, *, name: str, epochs: int,
@@ -229,7 +226,7 @@ def pretrained_backbone(image_size=(96, 96), download: bool = True):
     import keras
 
     try:
-        backbone = keras.applications.MobileNetV2(input_shape=(*_as_size(image_size), 3),
+        backbone = keras.applications.MobileNetV2(input_shape=(*as_image_size(image_size), 3),
                                                   include_top=False, weights="imagenet", pooling="avg")
     except Exception as error:  # no internet, proxy, blocked host: all end the same way here
         return None, (f"Could not download the pretrained weights ({type(error).__name__}): "
