@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -30,15 +28,6 @@ def folder(tmp_path):
                 _write(tmp_path / split / name / f"{name}{i}.png", color)
     (tmp_path / "train" / "cloudy" / "notes.txt").write_text("not a photo")
     return tmp_path
-
-
-def test_importing_the_light_modules_does_not_import_tensorflow():
-    code = ("import sys, workshop_utils.weather, workshop_utils.plots.weather, "
-            "workshop_utils.widgets.weather, workshop_utils.exercises.weather, workshop_utils.weather.augment, "
-            "workshop_utils.models; "
-            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def test_split_files_in_fixed_class_order(folder):
