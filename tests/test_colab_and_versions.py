@@ -88,10 +88,3 @@ def test_accelerator_line_names_the_first_gpu_or_the_cpu(monkeypatch):
     assert accelerator_line() == "Keras will train on: the CPU (no GPU found)"
 
 
-def test_importing_the_package_and_machine_does_not_import_tensorflow():
-    import subprocess
-
-    code = ("import sys, workshop_utils, workshop_utils.machine, workshop_utils.colab, workshop_utils.uploads, "
-            "workshop_utils.__main__; print('tensorflow' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
