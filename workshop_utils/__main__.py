@@ -28,6 +28,7 @@ REQUIRED = [
     ("ipywidgets", "ipywidgets"),
     ("PIL", "pillow"),
     ("pooch", "pooch"),
+    ("requests", "requests"),
     ("tqdm", "tqdm"),
     ("psutil", "psutil"),
 ]

@@ -525,14 +525,22 @@ def _complete(folder: Path) -> bool:
 
 
 def _swap_into_place(staging: Path, dest: Path) -> None:
-    """Rename the finished ``staging`` folder to ``dest``, replacing an older ``dest``."""
-    if dest.exists():
-        old = temporary_name(dest, "old")
+    """Rename the finished ``staging`` folder to ``dest``, replacing an older ``dest``.
+
+    When another fetch (a second kernel) renames its finished layout into place first, that
+    one is kept: the same archive and seed lay out the same photos.
+    """
+    old = temporary_name(dest, "old")
+    try:
         os.replace(dest, old)
+    except FileNotFoundError:
+        pass
+    try:
         os.replace(staging, dest)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, dest)
+    except OSError:
+        if not _complete(dest):
+            raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _remove_if_empty(folder: Path) -> None:
