@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from workshop_utils.weather.split import (
     FRACTIONS,
     SPLITS,
-    count_table,
-    format_counts,
+    counts_table,
     group_near_duplicates,
     grouped_stratified_split,
+    tally,
 )
 
 
@@ -101,7 +101,7 @@ def test_split_keeps_groups_whole_stratifies_and_repeats(data, seed):
 def test_split_of_singletons_hits_the_fractions():
     labels = ["a"] * 100 + ["b"] * 40
     split = grouped_stratified_split(labels, list(range(140)), seed=0)
-    table = count_table(labels, split, ["a", "b"])
+    table = tally(labels, [SPLITS[s] for s in split], ["a", "b"], SPLITS)
     assert table == {"a": {"train": 70, "validate": 15, "test": 15},
                      "b": {"train": 28, "validate": 6, "test": 6}}
 
@@ -145,10 +145,20 @@ def test_split_rejects_mismatched_lengths():
         grouped_stratified_split(["a", "b"], [0])
 
 
-def test_format_counts_has_totals():
-    text = format_counts({"rain": {"train": 7, "validate": 2, "test": 1}})
+def test_tally_counts_every_pair_in_the_given_order():
+    counts = tally(["b", "a", "b", "b"], ["test", "train", "train", "test"], ["a", "b", "c"], SPLITS)
+    assert counts == {"a": {"train": 1, "validate": 0, "test": 0},
+                      "b": {"train": 1, "validate": 0, "test": 2},
+                      "c": {"train": 0, "validate": 0, "test": 0}}
+    assert [list(row) for row in counts.values()] == [list(SPLITS)] * 3
+
+
+def test_counts_table_has_totals():
+    text = counts_table({"rain": {"train": 7, "validate": 2, "test": 1},
+                         "shine": {"train": 3, "validate": 0, "test": 1}}).to_string()
+    assert text.splitlines()[0].split() == ["train", "validate", "test", "total"]
     assert text.splitlines()[1].split() == ["rain", "7", "2", "1", "10"]
-    assert text.splitlines()[-1].split() == ["total", "7", "2", "1", "10"]
+    assert text.splitlines()[-1].split() == ["total", "10", "2", "2", "14"]
 
 
 def test_grouping_of_the_real_photos_is_the_one_the_hand_written_grouping_gave():

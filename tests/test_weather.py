@@ -39,8 +39,10 @@ def test_split_files_in_fixed_class_order(folder):
 def test_class_counts_and_table(folder):
     counts = weather.class_counts(folder)
     assert counts["test"] == {"cloudy": 2, "rain": 2, "shine": 2, "sunrise": 2}
-    table = weather.counts_table(counts)
-    assert table.splitlines()[-1].split() == ["total", "6", "6", "6", "6", "24"]
+    text = str(weather.counts_table(counts))  # what the notebook prints
+    assert text.splitlines()[0].split() == ["cloudy", "rain", "shine", "sunrise", "total"]
+    assert [line.split()[0] for line in text.splitlines()[1:]] == [*weather.SPLITS, "total"]
+    assert text.splitlines()[-1].split() == ["total", "6", "6", "6", "6", "24"]
 
 
 def test_missing_folders_say_what_to_do(folder, tmp_path):

@@ -60,10 +60,10 @@ from .split import (
     FRACTIONS,
     MAX_DISTANCE,
     SPLITS,
-    count_table,
-    format_counts,
+    counts_table,
     group_near_duplicates,
     grouped_stratified_split,
+    tally,
 )
 
 CLASSES = ("cloudy", "rain", "shine", "sunrise")
@@ -149,7 +149,7 @@ def format_split_report(report: Mapping) -> str:
     """The split report as a few lines of text: source, counts table, duplicates, seed."""
     lines = [
         f"Source: {report['source']}",
-        format_counts(report["counts"]),
+        counts_table(report["counts"]).to_string(),
         f"Near-duplicate groups: {report['n_duplicate_groups']} "
         f"({report['n_in_duplicate_groups']} photos; {report['n_byte_identical_sets']} sets of "
         "byte-identical files among them), each kept inside one split "
@@ -482,7 +482,7 @@ def _split_and_place(staging: Path, records: list[dict], *, seed: int, fractions
         "fractions": dict(zip(SPLITS, map(float, fractions), strict=True)),
         "max_distance": int(max_distance),
         "total": len(records),
-        "counts": count_table(labels, assignment, CLASSES),
+        "counts": tally(labels, [SPLITS[a] for a in assignment], CLASSES, SPLITS),
         "n_groups": len(members),
         "n_duplicate_groups": len(duplicates),
         "n_in_duplicate_groups": sum(len(g["files"]) for g in duplicates),

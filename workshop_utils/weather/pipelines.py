@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import CLASSES, SPLITS
+from .split import tally
 
 IMAGE_SIZE = (100, 100)  # (height, width) the networks see; the slides use 100x100
 BATCH_SIZE = 32
@@ -51,29 +52,16 @@ def split_files(root, split: str, classes: Sequence[str] = CLASSES) -> tuple[lis
 
 
 def class_counts(root, classes: Sequence[str] = CLASSES) -> dict[str, dict[str, int]]:
-    """How many photos each split holds per class: ``{split: {class: count}}``."""
-    counts = {}
+    """How many photos each split holds per class: ``{split: {class: count}}``.
+
+    Print :func:`~workshop_utils.weather.split.counts_table` of it for the table with totals.
+    """
+    splits, labels = [], []
     for split in SPLITS:
-        _, labels = split_files(root, split, classes)
-        counts[split] = {name: int(np.sum(labels == i)) for i, name in enumerate(classes)}
-    return counts
-
-
-def counts_table(counts: dict[str, dict[str, int]]) -> str:
-    """A plain-text table of :func:`class_counts` with totals (stable, for stored outputs)."""
-    classes = list(next(iter(counts.values())))
-    header = ["split"] + classes + ["total"]
-    rows = [[split] + [str(counts[split][c]) for c in classes] + [str(sum(counts[split].values()))]
-            for split in counts]
-    totals = [sum(counts[s][c] for s in counts) for c in classes]
-    rows.append(["total"] + [str(t) for t in totals] + [str(sum(totals))])
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-
-    def fmt(row):
-        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(row, widths, strict=True)))
-
-    return "\n".join([fmt(header), "-" * len(fmt(header))] + [fmt(r) for r in rows])
+        _, indices = split_files(root, split, classes)
+        splits += [split] * len(indices)
+        labels += [classes[i] for i in indices]
+    return tally(splits, labels, SPLITS, classes)
 
 
 # --- tf.data pipelines -----------------------------------------------------------------------

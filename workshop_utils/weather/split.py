@@ -7,14 +7,15 @@ test accuracy then measures memory, not skill. So we
 1. group near-duplicates (:func:`group_near_duplicates`, from perceptual hashes),
 2. split whole groups, class by class, towards the documented :data:`FRACTIONS`
    (:func:`grouped_stratified_split`), with a seed so the split can be repeated,
-3. count what went where (:func:`count_table`, :func:`format_counts`).
+3. count what went where (:func:`tally`, :func:`counts_table`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import pdist, squareform
@@ -113,23 +114,25 @@ def grouped_stratified_split(labels: Sequence[object], groups: Sequence[int],
     return assignment
 
 
-def count_table(labels: Sequence[object], assignment: Sequence[int], classes: Sequence[str],
-                splits: Sequence[str] = SPLITS) -> dict[str, dict[str, int]]:
-    """Counts per class and split: ``table[class][split]``."""
-    labels_arr = np.asarray(labels, dtype=object).astype(str)
-    split_arr = np.asarray(assignment)
-    return {c: {s: int(((labels_arr == c) & (split_arr == i)).sum()) for i, s in enumerate(splits)}
-            for c in classes}
+def tally(rows: Sequence[object], columns: Sequence[object], row_order: Sequence[str],
+          column_order: Sequence[str]) -> dict[str, dict[str, int]]:
+    """How many items fall in each (row, column) pair: ``{row: {column: n}}``, zeros included.
+
+    ``rows[i]`` and ``columns[i]`` describe item ``i`` (its class and its split, say); the
+    orders fix which rows and columns appear, and in which order (``pandas.crosstab``).
+    """
+    table = pd.crosstab(pd.Categorical(np.asarray(rows, dtype=str), categories=row_order),
+                        pd.Categorical(np.asarray(columns, dtype=str), categories=column_order),
+                        dropna=False)
+    return {str(r): {str(c): int(n) for c, n in row.items()} for r, row in table.iterrows()}
 
 
-def format_counts(table: dict[str, dict[str, int]]) -> str:
-    """The count table as aligned text, with totals per split and per class."""
-    splits = list(next(iter(table.values())).keys()) if table else list(SPLITS)
-    width = max([len("total"), *map(len, table)])
-    lines = [f"{'':<{width}}" + "".join(f"{s:>10}" for s in splits) + f"{'total':>10}"]
-    for name, row in table.items():
-        lines.append(f"{name:<{width}}" + "".join(f"{row[s]:>10}" for s in splits)
-                     + f"{sum(row.values()):>10}")
-    totals = [sum(row[s] for row in table.values()) for s in splits]
-    lines.append(f"{'total':<{width}}" + "".join(f"{t:>10}" for t in totals) + f"{sum(totals):>10}")
-    return "\n".join(lines)
+def counts_table(counts: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """``counts[row][column]`` as a table with a total column and a total row; print it as text.
+
+    One table for the split report (classes by splits) and notebook 04 (splits by classes).
+    """
+    table = pd.DataFrame.from_dict(counts, orient="index").astype(int)
+    table["total"] = table.sum(axis=1)
+    table.loc["total"] = table.sum()
+    return table
