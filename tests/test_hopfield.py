@@ -246,5 +246,5 @@ def test_recall_outcomes_depend_on_the_update_order():
     assert recall_outcomes(net, -letter("T"), letters("HTX"), "HTX", n_orders=3) == {"-T": 3}
     with pytest.raises(ValueError, match="one name per pattern"):
         recall_outcomes(net, letter("T"), letters("HTX"), "HT")
-    with pytest.raises(ValueError, match="positive whole number"):
+    with pytest.raises(ValueError, match="n_orders must be a positive integer"):
         recall_outcomes(net, letter("T"), letters("HTX"), "HTX", n_orders=0)

@@ -257,7 +257,7 @@ def test_leaky_rounds_ignore_the_groups(standin):
 
 @pytest.mark.parametrize("folds", [2, 0, 3.5, True])
 def test_cross_validation_needs_at_least_three_folds(standin, folds):
-    with pytest.raises(ValueError, match="at least 3"):
+    with pytest.raises(ValueError, match="folds must be an integer of at least 3"):
         weather.cross_validation_rounds(standin, folds=folds)
 
 

@@ -40,10 +40,17 @@ def positive_number(value: object, name: str, *, none_ok: bool = False) -> float
     return number
 
 
+def fraction(value: object, name: str) -> float:
+    """``value`` as a ``float`` in ``[0, 1)`` (a rate such as dropout), else ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
 def _integer_kind(low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
         return f"an integer from {low} to {high}"
     if high is not None:
         return f"an integer <= {high}"
     return {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
-        low, f"an integer >= {low}")
+        low, f"an integer of at least {low}")

@@ -353,11 +353,10 @@ def recall_outcomes(network: HopfieldNetwork, start, patterns, names, n_orders: 
     names = list(names)
     if len(names) != len(array):
         raise ValueError(f"{len(names)} names for {len(array)} patterns: give one name per pattern")
-    if isinstance(n_orders, bool) or not isinstance(n_orders, int | np.integer) or n_orders < 1:
-        raise ValueError(f"n_orders must be a positive whole number, got {n_orders!r}")
+    n_orders = integer(n_orders, "n_orders", low=1)
     flat = array.reshape(len(array), -1)
     counts: dict[str, int] = {}
-    for seed in range(int(n_orders)):
+    for seed in range(n_orders):
         end = np.asarray(network.recall(start, seed=seed)).reshape(-1)
         label = "other"
         for name, pattern in zip(names, flat, strict=True):

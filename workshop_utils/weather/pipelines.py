@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import integer
 from .dataset import CLASSES, SPLITS
 from .split import tally
 
@@ -175,8 +176,7 @@ def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequen
     from .dataset import photo_groups
     from .split import grouped_stratified_split
 
-    if not isinstance(folds, int | np.integer) or isinstance(folds, bool) or folds < 3:
-        raise ValueError(f"folds must be an integer of at least 3 (test, validate, train), got {folds!r}")
+    folds = integer(folds, "folds", low=3, note="a test, a validate and a train fold")
     paths: list[Path] = []
     labels: list[np.ndarray] = []
     for split in SPLITS:
