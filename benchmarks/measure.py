@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -31,59 +33,109 @@ PACKAGES = ("numpy", "tensorflow", "keras", "scikit-learn", "workshop_utils")
 
 
 class PeakMemory:
-    """Sample the resident memory of a process and its children in a background thread."""
+    """The peak resident memory of a process and its descendants, from the kernel's own records.
+
+    Each process's peak is its high-water mark, ``VmHWM`` in ``/proc/<pid>/status`` (Linux):
+    exact, not sampled, and since it only grows, a late reading misses nothing before it. A
+    background thread finds the descendants and reads their marks while they live; ``read()``
+    reads them once more (call it while the processes still live: after a notebook's cell, say);
+    ``add_reaped()`` takes the peak the kernel reports when a child is reaped (``os.wait4``),
+    which covers the child and the descendants it reaped, but also the memory of the process
+    that started it (Linux counts the parent's high-water mark in a child started with vfork,
+    as ``subprocess`` does): so it counts only where it exceeds that parent's mark. The total is the sum of the peaks of
+    every process seen (processes that peak at different moments count as if at once: an upper
+    bound, never a miss). Only where there is no ``VmHWM`` (macOS) does the thread fall back on
+    sampling the resident memory, which can miss a short peak.
+    """
 
     def __init__(self, pid: int, interval: float = 0.05):
         self.pid = pid
         self.interval = interval
-        self.peak_bytes = 0
+        self._peaks: dict[tuple[int, float], int] = {}
+        self._reaped = 0
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> PeakMemory:
-        """Start sampling; stop on leaving the block."""
+        """Start watching; stop on leaving the block."""
         return self.start()
 
     def start(self) -> PeakMemory:
-        """Start sampling in the background."""
+        """Start watching the tree in the background."""
         self._thread.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
-        """Stop sampling."""
+        """Stop watching."""
         self.stop()
 
     @property
+    def peak_bytes(self) -> int:
+        """The peak so far, in bytes: the summed marks, or the reaped peak where that is larger."""
+        with self._lock:
+            return max(sum(self._peaks.values()), self._reaped)
+
+    @property
     def peak_mb(self) -> float:
-        """The largest total seen so far, in MB (10**6 bytes)."""
+        """The peak so far, in MB (10**6 bytes)."""
         return self.peak_bytes / MB
 
     def stop(self) -> None:
-        """Take a last sample and stop the thread."""
+        """Stop the thread."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
 
-    def sample(self) -> int:
-        """The summed RSS of the process and all its descendants now, in bytes (0 once gone)."""
+    def read(self) -> int:
+        """Read the mark of every living process of the tree now; return the peak so far (bytes)."""
         try:
             root = psutil.Process(self.pid)
             processes = [root, *root.children(recursive=True)]
         except psutil.Error:
-            return 0
-        total = 0
+            processes = []  # the root has ended
         for process in processes:
             try:
-                total += process.memory_info().rss
+                key = (process.pid, process.create_time())
+                mark = high_water_mark(process.pid)
+                if mark is None:  # no VmHWM here (or a zombie): sample instead
+                    mark = process.memory_info().rss
             except psutil.Error:
-                pass  # a child that ended between listing and reading
-        return total
+                continue  # a process that ended between listing and reading
+            with self._lock:
+                self._peaks[key] = max(self._peaks.get(key, 0), mark)
+        return self.peak_bytes
+
+    def add_reaped(self, usage: resource.struct_rusage, parent_peak: int | None) -> None:
+        """Count the peak that ``os.wait4`` reported for the root process and what it reaped,
+        where it exceeds ``parent_peak``, the starting process's mark (None: unknown, ignore)."""
+        peak = maxrss_bytes(usage)
+        if parent_peak is not None and peak > parent_peak:
+            with self._lock:
+                self._reaped = max(self._reaped, peak)
 
     def _run(self) -> None:
         while True:
-            self.peak_bytes = max(self.peak_bytes, self.sample())
+            self.read()
             if self._stop.wait(self.interval):
                 return
+
+
+def high_water_mark(pid: int) -> int | None:
+    """The peak resident memory of process ``pid`` in bytes, from ``VmHWM``; None where unknown."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # the kernel writes kB (KiB)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def maxrss_bytes(usage: resource.struct_rusage) -> int:
+    """``ru_maxrss`` in bytes (Linux reports KiB, macOS bytes)."""
+    return usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 
 
 class Ticker:
@@ -193,7 +245,7 @@ def run_notebook(
     progress: Callable[[str], None] = print,
     slow_cell_seconds: float = 10.0,
 ) -> NotebookRun:
-    """Execute ``path`` in a fresh kernel with ``env``; time it and sample the kernel's memory.
+    """Execute ``path`` in a fresh kernel with ``env``; time it and take the kernel's peak memory.
 
     The notebook is read into memory and never written back; the kernel's working directory
     is the notebook's folder, so run a temporary copy when the notebook may write files.
@@ -215,7 +267,12 @@ def run_notebook(
     def on_cell_execute(cell, cell_index):
         started[cell_index] = time.perf_counter()
 
+    def read_memory(**hook_arguments):
+        if sampler is not None:
+            sampler.read()  # the kernel lives and is idle between cells: its mark is final so far
+
     def on_cell_executed(cell, cell_index, execute_reply):
+        read_memory()
         seconds = time.perf_counter() - started[cell_index]
         result.cells.append(CellTime(cell_index, seconds, first_line(cell.source)))
         if seconds >= slow_cell_seconds:
@@ -232,6 +289,7 @@ def run_notebook(
         on_notebook_start=on_notebook_start,
         on_cell_execute=on_cell_execute,
         on_cell_executed=on_cell_executed,
+        on_cell_error=read_memory,
     )
     try:
         with Ticker(still_running, progress):
@@ -284,32 +342,59 @@ def run_json_script(
     command: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 1800,
     progress: Callable[[str], None] | None = None,
 ) -> ScriptRun:
-    """Run ``command``, sampling its memory; its result is the last JSON object line it prints."""
+    """Run ``command`` and take its peak memory; its result is the last JSON object line it prints."""
     t0 = time.perf_counter()
     ticker = Ticker(lambda: f"    ... elapsed {time.perf_counter() - t0:.0f} s",
                     progress or (lambda message: None))
     popen = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=None if env is None else dict(env))
-    with ticker, popen as process, PeakMemory(process.pid) as sampler:
-        stdout, stderr = _communicate(process, timeout)
+    our_peak = high_water_mark(os.getpid())  # what wait4 will count in (see PeakMemory)
+    with ticker, popen as process, PeakMemory(process.pid) as memory:
+        stdout, stderr = _communicate(process, timeout, memory, our_peak)
     return ScriptRun(
         command=list(command),
         wall_seconds=time.perf_counter() - t0,
-        peak_mb=sampler.peak_mb,
+        peak_mb=memory.peak_mb,
         returncode=process.returncode,
         result=_last_json_object(stdout),
         stderr_tail="\n".join(stderr.strip().splitlines()[-5:]),
     )
 
 
-def _communicate(process: subprocess.Popen, timeout: float) -> tuple[str, str]:
-    """The output of ``process`` once it ends; killed (and said so) after ``timeout`` seconds."""
-    try:
-        return process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        stdout, stderr = process.communicate()
-        return stdout, stderr + f"\ntimed out after {timeout} s"
+def _communicate(process: subprocess.Popen, timeout: float, memory: PeakMemory,
+                 our_peak: int | None) -> tuple[str, str]:
+    """The output of ``process`` once it ends; killed (and said so) after ``timeout`` seconds.
+
+    The process is reaped here with ``os.wait4``, whose peak memory goes to ``memory``.
+    """
+    if not hasattr(os, "wait4"):  # no wait4 on this system: the sampled marks must do
+        try:
+            return process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
+            return stdout, stderr + f"\ntimed out after {timeout} s"
+    output: dict[str, str] = {}
+    readers = [threading.Thread(target=lambda name=name: output.update(
+        {name: getattr(process, name).read()}), daemon=True) for name in ("stdout", "stderr")]
+    for reader in readers:
+        reader.start()
+    # Wait for the end without reaping, so that the pid stays ours to kill until wait4 below.
+    ended = threading.Thread(target=os.waitid, args=(os.P_PID, process.pid,
+                                                     os.WEXITED | os.WNOWAIT), daemon=True)
+    ended.start()
+    ended.join(timeout)
+    timed_out = ended.is_alive()
+    if timed_out:
+        os.kill(process.pid, signal.SIGKILL)
+        ended.join()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    memory.add_reaped(usage, our_peak)
+    for reader in readers:
+        reader.join()
+    stderr = output.get("stderr", "") + (f"\ntimed out after {timeout} s" if timed_out else "")
+    return output.get("stdout", ""), stderr
 
 
 def _last_json_object(text: str) -> dict | None:

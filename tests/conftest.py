@@ -7,7 +7,13 @@ No test touches the internet. :func:`http_server` serves files from a temporary 
 * ``/status/<code>``: an HTTP error with that code;
 * ``/html/<name>``: a "200 OK" HTML page (what a login or consent page looks like);
 * ``/truncate/<name>``: promises the whole file but sends half, then hangs up;
-* ``/truncate-nolength/<name>``: sends half the file with no length, then hangs up.
+* ``/truncate-nolength/<name>``: sends half the file with no length, then hangs up;
+* ``/drop/<name>``: promises the whole file, sends half, then resets the connection;
+* ``/stall/<name>``: promises the whole file, sends half, then sends nothing more;
+* ``/stall-headers/<name>``: accepts the connection and never answers;
+* ``/slow/<name>``: the whole file in 20 pieces, :data:`SLOW_S` seconds apart.
+
+A stalled handler waits until the test ends (``LocalServer.stop``), so no thread outlives it.
 
 The server runs in a daemon thread, each connection times out after a few seconds, and it
 stops itself at the end of the test (or after two minutes at the latest).
@@ -18,7 +24,9 @@ from __future__ import annotations
 import hashlib
 import io
 import socket
+import struct
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +39,7 @@ from PIL import Image, ImageFilter
 from workshop_utils.weather.standins import make_sky
 
 SERVER_LIFETIME_S = 120
+SLOW_S = 0.05
 
 
 @dataclass
@@ -40,6 +49,7 @@ class LocalServer:
     root: Path
     port: int
     requests: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         """The address of ``path`` (for example ``"files/weather.zip"``) on this server."""
@@ -59,6 +69,9 @@ def _handler(server_state: LocalServer):
             if kind == "status":
                 self.send_error(int(name), "test error")
                 return
+            if kind == "stall-headers":
+                server_state.stop.wait(SERVER_LIFETIME_S)
+                return
             path = server_state.root / name
             if not path.is_file():
                 self.send_error(404, "no such file")
@@ -73,6 +86,22 @@ def _handler(server_state: LocalServer):
                 self._send(200, body[: len(body) // 2], "application/zip", len(body))
             elif kind == "truncate-nolength":
                 self._send(200, body[: len(body) // 2], "application/zip", None)
+            elif kind == "drop":
+                self._send(200, body[: len(body) // 2], "application/zip", len(body))
+                # SO_LINGER 0: close() sends a reset (RST) instead of an orderly end (FIN)
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
+            elif kind == "stall":
+                self._send(200, body[: len(body) // 2], "application/zip", len(body))
+                server_state.stop.wait(SERVER_LIFETIME_S)
+            elif kind == "slow":
+                self._send(200, b"", "application/zip", len(body))
+                step = -(-len(body) // 20)
+                for start in range(0, len(body), step):
+                    time.sleep(SLOW_S)
+                    self.wfile.write(body[start:start + step])
+                    self.wfile.flush()
             else:
                 self.send_error(404, "unknown mode")
 
@@ -107,6 +136,7 @@ def http_server(tmp_path_factory):
     try:
         yield state
     finally:
+        state.stop.set()
         watchdog.cancel()
         server.shutdown()
         server.server_close()

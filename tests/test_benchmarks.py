@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,35 @@ def test_peak_memory_of_a_child_that_allocates_a_known_amount():
     assert 300 <= result.peak_mb < 300 + 100  # the interpreter itself is some 10-30 MB
 
 
+def peak_measured_from_a_small_parent(code: str) -> float:
+    """``run_json_script``'s peak for ``code``, run from a fresh, small interpreter.
+
+    Linux counts a parent's own high-water mark in its child's ``ru_maxrss``, so the exact
+    reaped figure shows only where the child's peak exceeds the parent's (see PeakMemory);
+    pytest's process may have grown large, a fresh one has not.
+    """
+    runner = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from benchmarks import measure; "
+              f"print(measure.run_json_script([sys.executable, '-c', {code!r}]).peak_mb)")
+    return float(subprocess.run(python(runner), capture_output=True, text=True, check=True).stdout)
+
+
+def test_peak_memory_of_a_child_that_frees_and_exits_at_once_is_not_missed():
+    # Sampling every 50 ms cannot see a peak that lasts a few milliseconds; the kernel's record can.
+    peak = peak_measured_from_a_small_parent(f"block = b'x' * {300 * measure.MB}; del block")
+    assert 300 <= peak < 300 + 100
+
+
+def test_a_reaped_peak_no_larger_than_the_parents_own_is_not_counted():
+    class Usage:
+        ru_maxrss = 500_000  # KiB on Linux, bytes on macOS: either way below the parent's mark
+
+    memory = measure.PeakMemory(os.getpid())
+    memory.add_reaped(Usage(), parent_peak=10**12)
+    assert memory.peak_bytes == 0
+    memory.add_reaped(Usage(), parent_peak=0)
+    assert memory.peak_bytes == measure.maxrss_bytes(Usage())
+
+
 def test_peak_memory_counts_grandchildren():
     inner = ALLOCATE.format(n=250 * measure.MB)
     outer = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {inner!r}])"
@@ -64,12 +94,32 @@ def test_peak_memory_counts_grandchildren():
     assert result.peak_mb >= 250
 
 
+def test_peak_memory_counts_a_short_lived_grandchild_through_its_parent():
+    inner = f"block = b'x' * {250 * measure.MB}; del block"
+    outer = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {inner!r}])"
+    assert peak_measured_from_a_small_parent(outer) >= 250
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="no /proc here")
+def test_high_water_mark_keeps_a_peak_that_has_been_freed():
+    code = (f"import sys; block = b'x' * {200 * measure.MB}; del block; print('freed', flush=True); "
+            "sys.stdin.read()")
+    process = subprocess.Popen(python(code), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert process.stdout.readline() == b"freed\n"
+        assert psutil.Process(process.pid).memory_info().rss < 100 * measure.MB
+        assert measure.high_water_mark(process.pid) >= 200 * measure.MB
+        assert measure.PeakMemory(process.pid).read() >= 200 * measure.MB
+    finally:
+        process.communicate(b"")
+
+
 def test_peak_memory_of_a_process_that_is_gone_is_zero():
-    done = subprocess.run(python("pass"), check=True)
     gone = subprocess.Popen(python("pass"))
     gone.wait()
-    assert done.returncode == 0
-    assert measure.PeakMemory(gone.pid).sample() == 0
+    assert gone.returncode == 0
+    assert measure.PeakMemory(gone.pid).read() == 0
+    assert measure.high_water_mark(gone.pid) is None
 
 
 def test_json_script_failure_keeps_exit_status_and_stderr():

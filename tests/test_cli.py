@@ -33,6 +33,7 @@ def test_check_imports_keras_and_reports_versions(tmp_path):
     result = run_cli("check", data_dir=tmp_path)
     assert "TensorFlow" in result.stdout and "Keras" in result.stdout, result.stdout + result.stderr
     assert "cores" in result.stdout and "GiB free" in result.stdout
+    assert "Keras will train on: " in result.stdout, result.stdout
 
 
 def test_fetch_offline_fails_in_one_clear_line_and_leaves_no_photos(tmp_path, refused_url):

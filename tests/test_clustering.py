@@ -126,7 +126,7 @@ def test_merge_table_names_customers_by_id(customers):
 
 
 def test_merge_steps_refuse_too_many_merges(customers):
-    with pytest.raises(ValueError, match="n_merges must be between 1 and 4"):
+    with pytest.raises(ValueError, match="n_merges must be an integer from 1 to 4"):
         cl.merge_steps(customers.iloc[:5], 5)
 
 
@@ -239,3 +239,19 @@ def test_timings_are_measured_for_each_n():
     assert (timings["seconds"] > 0).all()
     with pytest.raises(ValueError, match="memory grows"):
         cl.time_linkage(cl.MAX_TIMED_N + 1)
+
+
+def test_the_slides_five_customers_merge_by_hand():
+    from workshop_utils.customers import slides_customers
+
+    five = slides_customers()
+    assert five["ID"].tolist() == [1, 2, 3, 4, 5]
+    distances = cl.distance_table(five)
+    assert distances.loc[1, 2] == 7.1 and distances.loc[3, 5] == 104.4
+    assert (distances.to_numpy() == distances.to_numpy().T).all()
+    table = cl.merge_table(five, n_merges=4, method="single", scale=False)
+    assert table["joins"].tolist() == ["{1} + {2}", "{4} + {1, 2}", "{3} + {5}", "{1, 2, 4} + {3, 5}"]
+    # single linkage: each height is the distance of the closest pair between the two clusters
+    exact = cl.distance_table(five, decimals=None)
+    assert np.isclose(table["height"].iloc[1], min(exact.loc[4, 1], exact.loc[4, 2]))
+    assert np.isclose(table["height"].iloc[3], exact.loc[[1, 2, 4], [3, 5]].to_numpy().min())

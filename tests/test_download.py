@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 
 import pytest
 
@@ -79,6 +80,37 @@ def test_truncated_body_without_length_is_caught_by_the_check(served, tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("mode,message", [
+    ("stall", "stopped answering"),          # headers and half the body, then nothing
+    ("stall-headers", "stopped answering"),  # connected, never answers
+    ("drop", "connection broke"),            # half the body, then a reset
+])
+def test_stalled_or_dropped_connection_fails_clearly_within_the_timeout(served, tmp_path, mode,
+                                                                         message):
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match=message) as error:
+        download(served.url(f"{mode}/blob.bin"), tmp_path / "blob.bin", progress=True, timeout=1)
+    assert time.monotonic() - started < 10  # 1 s of silence, plus a slow machine's margin
+    assert served.url(f"{mode}/blob.bin") in str(error.value) and "try again" in str(error.value)
+    assert _leftovers(tmp_path) == []
+
+
+def test_slow_but_steady_server_is_not_a_stall(served, tmp_path):
+    dest = download(served.url("slow/blob.bin"), tmp_path / "blob.bin", progress=False, timeout=2)
+    assert dest.read_bytes() == BODY
+
+
+def test_file_address_is_copied_and_checked(tmp_path):
+    source = tmp_path / "source.bin"
+    source.write_bytes(BODY)
+    dest = download(source.as_uri(), tmp_path / "out" / "blob.bin",
+                    sha256=hashlib.sha256(BODY).hexdigest())
+    assert dest.read_bytes() == BODY
+    with pytest.raises(DownloadError, match="No such file"):
+        download((tmp_path / "absent.bin").as_uri(), tmp_path / "out" / "other.bin")
+    assert _leftovers(tmp_path / "out") == ["blob.bin"]
+
+
 def test_failed_download_does_not_replace_a_good_file(served, tmp_path):
     dest = tmp_path / "blob.bin"
     dest.write_bytes(b"the good copy")
@@ -101,7 +133,7 @@ def test_stale_temporary_files_of_dead_processes_are_removed(tmp_path):
 def test_sha256_file_matches_hashlib(tmp_path):
     path = tmp_path / "f"
     path.write_bytes(BODY)
-    assert sha256_file(path, chunk_size=1000) == hashlib.sha256(BODY).hexdigest()
+    assert sha256_file(path) == hashlib.sha256(BODY).hexdigest()
 
 
 @pytest.mark.parametrize("source,expected", [

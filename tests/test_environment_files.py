@@ -1,11 +1,15 @@
 """Binder and Colab paths: the environment files agree, and every address names this repository.
 
 ``tests/test_notebook_hygiene.py`` already checks that each notebook's first code cell is
-``workshop_utils.colab.setup_cell_source()``; this file checks what it does and the rest.
+``workshop_utils.colab.setup_cell_source()``; this file checks what it does, the badges, and
+that Binder's lock (environment.yml, from ``tools/lock_binder.py``) agrees with requirements.txt.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import json
 import re
 import sys
 import tomllib
@@ -18,7 +22,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from workshop_utils import colab
+from workshop_utils import __version__, colab
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = colab.REPO_URL.removeprefix("https://github.com/")
@@ -58,37 +62,113 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def compatible(a: SpecifierSet, b: SpecifierSet) -> bool:
-    """True when some release satisfies both bounds (tried: every version either names, +0.0.1)."""
-    named = {Version(s.version.replace("*", "0")) for s in [*a, *b]}
-    candidates = named | {Version(f"{v.major}.{v.minor}.{v.micro + 1}") for v in named}
-    if not named:
-        return True
-    return any(a.contains(v, prereleases=True) and b.contains(v, prereleases=True) for v in candidates)
+def lock() -> dict[str, Version]:
+    """environment.yml's pip packages, each of which must be pinned to one exact version."""
+    pip_side, _ = environment_yml()
+    loose = [f"{name} {spec or 'any'}" for name, spec in pip_side.items()
+             if len(spec) != 1 or next(iter(spec)).operator != "=="]
+    assert not loose, f"environment.yml must pin exact versions (`python tools/lock_binder.py`): {loose}"
+    return {name: Version(next(iter(spec)).version) for name, spec in pip_side.items()}
 
 
-def test_compatible_bounds_helper():
-    assert compatible(SpecifierSet(">=2.16"), SpecifierSet("==2.16.1"))
-    assert compatible(SpecifierSet(">1.5"), SpecifierSet("<1.6"))
-    assert not compatible(SpecifierSet(">=2.16"), SpecifierSet("<2.10"))
-    assert compatible(SpecifierSet(""), SpecifierSet(">=1"))
+def learner_and_dev_requirements() -> tuple[dict[str, SpecifierSet], set[str]]:
+    """requirements.txt split at its "tests and linting only" marker."""
+    learners, dev, seen_marker = {}, set(), False
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        seen_marker = seen_marker or line.startswith("# --- tests and linting only")
+        line = line.split(" #")[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        requirement = Requirement(line)
+        if seen_marker:
+            dev.add(_canonical(requirement.name))
+        else:
+            learners[_canonical(requirement.name)] = requirement.specifier
+    assert seen_marker, "requirements.txt needs its '# --- tests and linting only' line above the test tools"
+    return learners, dev
 
 
-def test_binder_and_pip_install_the_same_packages_with_compatible_bounds():
-    pip_side, _ = requirements_txt()
-    binder_side, _ = environment_yml()
-    only_pip = sorted(set(pip_side) - set(binder_side))
-    only_binder = sorted(set(binder_side) - set(pip_side))
-    assert not only_pip and not only_binder, (
-        f"requirements.txt only: {only_pip}; environment.yml only: {only_binder}: "
-        "list every package in both"
-    )
-    clashes = [
-        f"{name}: requirements.txt {pip_side[name] or 'any'} vs environment.yml "
-        f"{binder_side[name] or 'any'}"
-        for name in sorted(pip_side) if not compatible(pip_side[name], binder_side[name])
-    ]  # fmt: skip
-    assert not clashes, "no version satisfies both files:\n" + "\n".join(clashes)
+def test_binder_lock_holds_every_learner_package_within_requirements_bounds():
+    locked = lock()
+    learners, _ = learner_and_dev_requirements()
+    missing = sorted(set(learners) - set(locked))
+    assert not missing, f"environment.yml lacks {missing}: run `python tools/lock_binder.py`"
+    outside = [f"{name} {locked[name]} (requirements.txt: {learners[name]})"
+               for name in sorted(learners) if not learners[name].contains(locked[name], prereleases=True)]
+    assert not outside, f"the lock is outside requirements.txt's bounds: {outside}"
+
+
+def test_binder_lock_has_no_test_or_lint_tools():
+    _, dev = learner_and_dev_requirements()
+    # nbclient runs notebooks for the tests, but JupyterLab needs it too (through nbconvert).
+    tools = (dev | {"playwright", "coverage", "pytest-cov"}) - {"nbclient"}
+    leaked = sorted(tools & set(lock()))
+    assert not leaked, f"environment.yml holds test or lint tools {leaked}: Binder's learners never use them"
+
+
+def _imported_top_names(code: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def imports_of_notebooks_and_package() -> set[str]:
+    """Top-level names imported by the notebooks' code cells and by workshop_utils."""
+    import nbformat
+
+    names = set()
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                names |= _imported_top_names(TransformerManager().transform_cell(cell.source))
+    for path in (ROOT / "workshop_utils").rglob("*.py"):
+        names |= _imported_top_names(path.read_text(encoding="utf-8"))
+    return names - set(sys.stdlib_module_names) - {"workshop_utils", "__future__", "google"}
+
+
+def test_binder_lock_holds_every_package_the_notebooks_and_package_import():
+    names = imports_of_notebooks_and_package()
+    assert {"numpy", "keras", "ipywidgets", "PIL"} <= names, names  # the scan sees the real imports
+    where = importlib.metadata.packages_distributions()
+    locked = set(lock())
+    unknown = sorted(name for name in names if name not in where)
+    assert not unknown, f"imported but not installed here, so not locked either: {unknown}"
+    missing = sorted(f"{name} ({', '.join(where[name])})" for name in names
+                     if not {_canonical(d) for d in where[name]} & locked)
+    assert not missing, f"imported by a notebook or the package but not in environment.yml: {missing}"
+
+
+def test_tested_versions_agree_with_the_lock_and_the_ipywidgets7_pins():
+    from workshop_utils.tested import TESTED
+
+    locked = lock()
+    for name in ("tensorflow", "keras", "ipywidgets", "jupyterlab"):
+        assert Version(TESTED[name][0]) == locked[name], f"{name}: tested.py and environment.yml disagree"
+    pins = (ROOT / ".ci" / "ipywidgets7.txt").read_text()
+    assert f"ipywidgets=={TESTED['ipywidgets'][1]}" in pins
+    _, conda = environment_yml()
+    assert f"python={_minor(TESTED['python'][0])}" in conda
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def test_readme_states_the_tested_versions():
+    from workshop_utils.tested import TESTED
+
+    readme = (ROOT / "README.md").read_text()
+    line = next((line for line in readme.splitlines() if line.startswith("Tested with")), None)
+    assert line, "README needs a line starting 'Tested with' giving workshop_utils/tested.py's versions"
+    for name, label in [("python", "Python"), ("tensorflow", "TensorFlow"), ("keras", "Keras"),
+                        ("ipywidgets", "ipywidgets"), ("jupyterlab", "JupyterLab")]:
+        stated = f"{label} {' and '.join(TESTED[name])}"
+        assert stated in line, f"README's tested versions lack {stated!r}: {line}"
 
 
 def test_binder_python_satisfies_the_package():
@@ -111,13 +191,29 @@ def test_both_paths_install_the_workshop_package():
     assert installs, "postBuild must install the package from the checkout (`pip install -e .`)"
 
 
-def test_colab_installs_the_package_without_tensorflow():
+#: What Colab has and the setup cell must never upgrade, downgrade or reinstall.
+COLAB_STACK = {"tensorflow", "keras", "numpy", "ipywidgets", "matplotlib", "pandas", "scikit-learn",
+               "pillow", "scipy", "jupyterlab-widgets", "widgetsnbextension"}
+
+
+def test_colab_installs_this_version_from_its_tag_and_nothing_else():
+    assert colab.TAG == f"v{__version__}"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["version"] == __version__, "pyproject.toml's version differs from workshop_utils.__version__"
     target = colab.pip_target()
-    assert target.startswith("workshop_utils @ git+") and REPO in target
-    assert "[" not in target, f"{target!r} asks for extras: Colab's TensorFlow must not be reinstalled"
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    heavy = [d for d in dependencies if _canonical(Requirement(d).name) in {"tensorflow", "keras"}]
+    assert target == f"workshop_utils @ git+https://github.com/{REPO}@v{__version__}"
+    assert "@main" not in target and "[" not in target
+    assert not {_canonical(name) for name in colab.COLAB_EXTRAS} & COLAB_STACK
+    heavy = [d for d in project["dependencies"] if _canonical(Requirement(d).name) in {"tensorflow", "keras"}]
     assert not heavy, f"pyproject.toml's base dependencies include {heavy}: keep them in the cnn extra"
+
+
+def test_declared_ipywidgets_allows_colabs_7_7_and_8():
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    [ipywidgets] = [Requirement(d) for d in dependencies if Requirement(d).name == "ipywidgets"]
+    learners, _ = learner_and_dev_requirements()
+    for spec in (ipywidgets.specifier, learners["ipywidgets"]):
+        assert spec.contains("7.7.1") and spec.contains("8.1.9"), spec
 
 
 class _RecordingShell:
@@ -142,24 +238,42 @@ def _run_setup_cell(on_colab: bool, monkeypatch) -> list[tuple[str, str]]:
     return shell.calls
 
 
-def test_setup_cell_installs_only_on_colab(monkeypatch):
+def test_setup_cell_installs_only_on_colab(monkeypatch, capsys):
     assert _run_setup_cell(False, monkeypatch) == []
-    [(magic, line)] = _run_setup_cell(True, monkeypatch)
-    assert magic == "pip" and line.startswith("install") and colab.pip_target() in line
+    assert capsys.readouterr().out == ""
+    # The exact command, spelt out: pinned to this version's tag, no dependencies, no extras.
+    assert _run_setup_cell(True, monkeypatch) == [
+        ("pip", f'install -q --no-deps "workshop_utils @ git+https://github.com/{REPO}@v{__version__}"')
+    ]
+    assert capsys.readouterr().out == (
+        f"Installed workshop_utils {__version__} (tag v{__version__}); Colab's own packages are left as they are.\n"
+    )
 
 
-def test_readme_badges_open_this_repository():
+def test_readme_badges_open_this_version():
     readme = (ROOT / "README.md").read_text()
     binder = re.findall(r"https://mybinder\.org/v2/gh/([^)\s\"]+)", readme)
-    colab_links = re.findall(r"https://colab\.research\.google\.com/github/([^)\s\"]+)", readme)
     assert binder, "README has no Binder badge (https://mybinder.org/v2/gh/...)"
-    assert colab_links, "README has no Colab link (https://colab.research.google.com/github/...)"
+    assert colab.binder_badge_markdown() in readme, f"README lacks {colab.binder_badge_markdown()}"
     for link in binder:
-        assert link.startswith(f"{REPO}/{colab.BRANCH}"), f"Binder link {link} is not {REPO}/{colab.BRANCH}"
-    for link in colab_links:
-        prefix = f"{REPO}/blob/{colab.BRANCH}/"
+        assert link.startswith(f"{REPO}/{colab.TAG}"), f"Binder link {link} is not {REPO}/{colab.TAG}"
+    for path in NOTEBOOKS:
+        assert colab.badge_markdown(path.name) in readme, (
+            f"README's table lacks {path.name}'s Colab badge: {colab.badge_markdown(path.name)}")
+    prefix = f"{REPO}/blob/{colab.TAG}/"
+    for link in re.findall(r"https://colab\.research\.google\.com/github/([^)\s\"]+)", readme):
         assert link.startswith(prefix), f"Colab link {link} does not start with {prefix}"
         assert (ROOT / link.removeprefix(prefix)).is_file(), f"Colab link {link} names no file"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_header_holds_its_colab_badge_under_the_title(path):
+    header = json.loads(path.read_text(encoding="utf-8"))["cells"][0]
+    lines = "".join(header["source"]).splitlines()
+    assert header["cell_type"] == "markdown" and lines[0].startswith("# "), lines[:1]
+    assert lines[1:2] == [colab.badge_markdown(path.name)], (
+        f"{path.name}: the line under the title is not its Colab badge; run `python tools/run_notebooks.py`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -1,7 +1,5 @@
 """The Hopfield network: Hebb's rule, the update rule, energy, dynamics and capacity."""
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -235,10 +233,18 @@ def test_capacity_arguments_are_checked():
     assert store_patterns(letters("TL")).n_neurons == 25
 
 
-def test_topic_modules_do_not_import_tensorflow():
-    code = (
-        "import sys, workshop_utils.hopfield, workshop_utils.patterns, workshop_utils.plots.hopfield, "
-        "workshop_utils.widgets.hopfield, workshop_utils.exercises.hopfield; "
-        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; assert not bad, bad"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+def test_recall_outcomes_depend_on_the_update_order():
+    from workshop_utils.hopfield import recall_outcomes
+    from workshop_utils.patterns import letter
+
+    net = store_patterns(letters("HTX"))
+    outcomes = recall_outcomes(net, letter("E"), letters("HTX"), "HTX", n_orders=40)
+    assert sum(outcomes.values()) == 40 and len(outcomes) > 1  # different orders, different ends
+    assert list(outcomes.values()) == sorted(outcomes.values(), reverse=True)
+    assert set(outcomes) <= {"H", "T", "X", "-H", "-T", "-X", "other"}
+    assert recall_outcomes(net, letter("T"), letters("HTX"), "HTX", n_orders=5) == {"T": 5}
+    assert recall_outcomes(net, -letter("T"), letters("HTX"), "HTX", n_orders=3) == {"-T": 3}
+    with pytest.raises(ValueError, match="one name per pattern"):
+        recall_outcomes(net, letter("T"), letters("HTX"), "HT")
+    with pytest.raises(ValueError, match="n_orders must be a positive integer"):
+        recall_outcomes(net, letter("T"), letters("HTX"), "HTX", n_orders=0)

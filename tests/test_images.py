@@ -17,6 +17,7 @@ from workshop_utils.weather.images import (
     hamming,
     image_format,
     perceptual_hash,
+    read_image,
 )
 from workshop_utils.weather.split import MAX_DISTANCE
 from workshop_utils.weather.standins import SKY_KINDS, make_sky
@@ -166,3 +167,13 @@ def test_make_sky_rejects_unknown_kinds_and_tiny_sizes():
         make_sky("snow", rng)
     with pytest.raises(ValueError, match="at least 8x8"):
         make_sky("rain", rng, (4, 4))
+
+
+def test_read_image_uses_the_one_decoder_transparency_on_white():
+    rgba = Image.new("RGBA", (6, 4), (10, 20, 30, 255))
+    rgba.putpixel((0, 0), (200, 0, 0, 0))  # fully transparent
+    data = encode(rgba, "PNG")
+    pixels = read_image(data)
+    np.testing.assert_array_equal(pixels, np.asarray(decode_image(data)))
+    assert tuple(pixels[0, 0]) == (255, 255, 255) and tuple(pixels[1, 1]) == (10, 20, 30)
+    np.testing.assert_array_equal(read_image(rgba), pixels)

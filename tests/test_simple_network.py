@@ -93,12 +93,6 @@ def test_named_weights_compute_what_keras_computes(trained):
     )
 
 
-def test_importing_models_does_not_import_keras():
-    code = "import sys, workshop_utils.models; print('keras' in sys.modules or 'tensorflow' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
-
-
 def _stderr_of(code: str) -> str:
     """What a fresh Python that runs ``code`` writes to stderr, with TensorFlow's logging at its default."""
     import os

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,10 +13,10 @@ from hypothesis import strategies as st
 from workshop_utils.weather.split import (
     FRACTIONS,
     SPLITS,
-    count_table,
-    format_counts,
+    counts_table,
     group_near_duplicates,
     grouped_stratified_split,
+    tally,
 )
 
 
@@ -98,7 +101,7 @@ def test_split_keeps_groups_whole_stratifies_and_repeats(data, seed):
 def test_split_of_singletons_hits_the_fractions():
     labels = ["a"] * 100 + ["b"] * 40
     split = grouped_stratified_split(labels, list(range(140)), seed=0)
-    table = count_table(labels, split, ["a", "b"])
+    table = tally(labels, [SPLITS[s] for s in split], ["a", "b"], SPLITS)
     assert table == {"a": {"train": 70, "validate": 15, "test": 15},
                      "b": {"train": 28, "validate": 6, "test": 6}}
 
@@ -142,7 +145,30 @@ def test_split_rejects_mismatched_lengths():
         grouped_stratified_split(["a", "b"], [0])
 
 
-def test_format_counts_has_totals():
-    text = format_counts({"rain": {"train": 7, "validate": 2, "test": 1}})
+def test_tally_counts_every_pair_in_the_given_order():
+    counts = tally(["b", "a", "b", "b"], ["test", "train", "train", "test"], ["a", "b", "c"], SPLITS)
+    assert counts == {"a": {"train": 1, "validate": 0, "test": 0},
+                      "b": {"train": 1, "validate": 0, "test": 2},
+                      "c": {"train": 0, "validate": 0, "test": 0}}
+    assert [list(row) for row in counts.values()] == [list(SPLITS)] * 3
+
+
+def test_counts_table_has_totals():
+    text = counts_table({"rain": {"train": 7, "validate": 2, "test": 1},
+                         "shine": {"train": 3, "validate": 0, "test": 1}}).to_string()
+    assert text.splitlines()[0].split() == ["train", "validate", "test", "total"]
     assert text.splitlines()[1].split() == ["rain", "7", "2", "1", "10"]
-    assert text.splitlines()[-1].split() == ["total", "7", "2", "1", "10"]
+    assert text.splitlines()[-1].split() == ["total", "10", "2", "2", "14"]
+
+
+def test_grouping_of_the_real_photos_is_the_one_the_hand_written_grouping_gave():
+    # The fixture holds the real photos' perceptual hashes (no photos) and the groups and split
+    # the earlier bit-packing/union-find grouping gave; same groups mean the same split and
+    # the same cross-validation folds.
+    fixture = json.loads((Path(__file__).parent / "fixtures" / "weather_hashes.json").read_text())
+    hashes = [int(h, 16) for h in fixture["hashes"]]
+    groups = group_near_duplicates(hashes, fixture["max_distance"], labels=fixture["labels"])
+    assert len(hashes) == 1121 and len(set(fixture["groups"])) == 998
+    assert groups.tolist() == fixture["groups"]
+    split = grouped_stratified_split(fixture["labels"], groups, FRACTIONS, seed=fixture["seed"])
+    assert split.tolist() == fixture["split"]

@@ -7,6 +7,7 @@ open: a cell that needs what a solution computed has to get it from the package 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -16,7 +17,12 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from workshop_utils.student_copy import is_solution, make_student_copies, student_version
+from workshop_utils.student_copy import (
+    hide_solutions,
+    is_solution,
+    make_student_copies,
+    student_version,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -116,6 +122,21 @@ def test_solutions_and_outputs_go_hints_stay(tmp_path):
     assert source.read_bytes() == original  # the original is untouched
 
 
+def test_a_solution_an_instructor_showed_is_hidden_again():
+    nb = new_notebook(cells=[
+        new_code_cell("answer = 5\nq1.check(answer)", execution_count=1),
+        new_code_cell("# q1.hint()      # uncomment for a hint\nq1.solution()  # uncomment to see a solution",
+                      execution_count=2),
+    ])
+    nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "Correct! Five."},
+                                                  execution_count=1)]
+    copy = student_version(nb)
+    assert copy.cells[1].source == ("# q1.hint()      # uncomment for a hint\n"
+                                    "# q1.solution()  # uncomment to see a solution")
+    assert all(cell.outputs == [] for cell in copy.cells)
+    assert hide_solutions("    q12.solution()\nx.solution()") == "    # q12.solution()\nx.solution()"
+
+
 def test_student_version_leaves_its_input_alone():
     nb = _exercise_notebook()
     student_version(nb)
@@ -173,6 +194,16 @@ def test_copy_is_valid_and_open(source, copies):
     for cell in copy.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.name)
+def test_copy_shows_no_solution_and_no_verdict(source, copies):
+    text = copies[source.name].read_text(encoding="utf-8")
+    assert "Correct!" not in text
+    copy = nbformat.read(copies[source.name], as_version=4)
+    for cell in copy.cells:
+        if cell.cell_type == "code":
+            assert not re.search(r"^\s*q\d+\.solution\(\)", cell.source, re.MULTILINE), cell.source
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.name)

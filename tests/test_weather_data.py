@@ -8,7 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -202,6 +204,115 @@ def test_incomplete_folder_is_not_mistaken_for_a_finished_one(weather_set, tmp_p
         fetch(weather_set[1], tmp_path, weather_set[2])
 
 
+# --- killed and concurrent fetches (separate processes, as two kernels would be) -------------
+
+# A fetch in its own process. ``pause`` holds it at one moment so the test can act there:
+# "marker" stops it with every photo laid out in the staging folder, just before SPLIT.json;
+# "swap" makes two fetches rename their finished layouts into place at the same moment.
+_FETCH = """
+import os, sys, time
+from pathlib import Path
+from workshop_utils.weather import dataset as wd
+source, data_dir, manifest, pause = sys.argv[1:]
+signals = Path(data_dir).parent
+if pause == "marker":
+    def _write_marker(folder, report):
+        (signals / "at-marker").touch()
+        time.sleep(600)
+    wd._write_marker = _write_marker
+if pause == "swap":
+    swap = wd._swap_into_place
+    def _swap_into_place(staging, dest):
+        (signals / f"ready-{os.getpid()}").touch()
+        deadline = time.monotonic() + 60
+        while len(list(signals.glob("ready-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        swap(staging, dest)
+    wd._swap_into_place = _swap_into_place
+wd.fetch_weather(source=source, data_dir=data_dir, manifest=manifest, progress=False, timeout=30)
+"""
+
+
+def _start_fetch(source, data_dir, manifest, pause="none"):
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    return subprocess.Popen([sys.executable, "-c", _FETCH, source, str(data_dir), str(manifest),
+                             pause], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def _kill_when(process, condition, what):
+    deadline = time.monotonic() + 120
+    while not condition():
+        assert process.poll() is None, f"the fetch ended before {what}: {process.stdout.read()}"
+        assert time.monotonic() < deadline, f"the fetch never reached {what}"
+        time.sleep(0.01)
+    process.kill()
+    process.wait(timeout=30)
+
+
+def _everything(data_dir):
+    return sorted(str(p.relative_to(data_dir)) for p in data_dir.iterdir()) + sorted(
+        f"downloads/{p.name}" for p in (data_dir / "downloads").iterdir())
+
+
+@pytest.mark.parametrize("moment", ["mid-download", "mid-layout"])
+def test_a_killed_fetch_leaves_nothing_under_final_names_and_the_next_one_completes(
+        served_zip, tmp_path, moment):
+    server, files, manifest = served_zip
+    data = tmp_path / "data"
+    if moment == "mid-download":  # the server sends half, then holds the connection open
+        child = _start_fetch(server.url("stall/weather.zip"), data, manifest)
+        _kill_when(child, lambda: any(p.suffix == ".part" and p.stat().st_size > 0
+                                      for p in (data / "downloads").glob(".*")),
+                   "the middle of the download")
+        assert not (data / "downloads" / wd.ARCHIVE_NAME).exists()
+    else:
+        child = _start_fetch(server.url("files/weather.zip"), data, manifest, pause="marker")
+        _kill_when(child, (tmp_path / "at-marker").exists, "the layout")
+        assert any(p.name.startswith(".weather-img.") for p in data.iterdir())  # its staging
+    assert not (data / "weather-img").exists()
+    out = fetch(server.url("files/weather.zip"), data, manifest)
+    assert len(laid_out(out)) == wd.split_report(out)["total"] == len(files) - 1  # cloudy7
+    assert _everything(data) == ["downloads", "weather-img", f"downloads/{wd.ARCHIVE_NAME}"]
+
+
+def test_two_fetches_at_once_both_end_with_one_complete_layout(served_zip, tmp_path):
+    server, files, manifest = served_zip
+    data = tmp_path / "data"
+    children = [_start_fetch(server.url("slow/weather.zip"), data, manifest, pause="swap")
+                for _ in range(2)]
+    for child in children:
+        output = child.communicate(timeout=300)[0]
+        assert child.returncode == 0, output
+        assert "Photos ready in weather-img/" in output
+    assert len(list(tmp_path.glob("ready-*"))) == 2  # both reached the rename together
+    out = data / "weather-img"
+    assert len(laid_out(out)) == wd.split_report(out)["total"] == len(files) - 1
+    assert sorted(p.name for p in out.iterdir()) == sorted([*wd.SPLITS, wd.MARKER])
+    assert _everything(data) == ["downloads", "weather-img", f"downloads/{wd.ARCHIVE_NAME}"]
+
+
+def test_a_layout_another_fetch_renames_into_place_first_is_kept(tmp_path, monkeypatch):
+    ours, theirs, dest = (tmp_path / name for name in ("ours", "theirs", "weather-img"))
+    for folder in (ours, theirs):
+        folder.mkdir()
+        (folder / wd.MARKER).write_text(folder.name)
+    replace, calls = os.replace, []
+
+    def racing_replace(src, dst):  # the other fetch lands right after we found no dest
+        calls.append(src)
+        try:
+            replace(src, dst)
+        finally:
+            if len(calls) == 1:
+                replace(theirs, dest)
+
+    monkeypatch.setattr(wd.os, "replace", racing_replace)
+    wd._swap_into_place(ours, dest)
+    assert (dest / wd.MARKER).read_text() == "theirs" and len(calls) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ours", "weather-img"]  # ours: the caller's to remove
+
+
 def test_shipped_manifest_lists_every_original_photo():
     manifest = wd.load_manifest()
     assert len(manifest) == 1125
@@ -279,13 +390,6 @@ def test_data_module_reexports():
 
     assert data.fetch_weather is wd.fetch_weather and data.WEATHER_URL == wd.WEATHER_URL
     assert wd.WEATHER_URL.startswith("https://data.mendeley.com/")
-
-
-def test_modules_do_not_import_tensorflow():
-    code = ("import sys, workshop_utils.weather.dataset, workshop_utils.download, "
-            "workshop_utils.weather.images, workshop_utils.weather.split\n"
-            "assert not {'tensorflow', 'keras'} & set(sys.modules)\n")
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_report_is_json_with_the_documented_keys(weather_set, tmp_path):

@@ -226,7 +226,7 @@ def test_classify_image_matches_the_pipeline(splits):
 
 def test_classify_image_refuses_junk():
     model = weather.build_weather_cnn(SIZE, seed=0)
-    with pytest.raises(ValueError, match="not a photo"):
+    with pytest.raises(ValueError, match="could not be decoded as an image"):
         weather.classify_image(model, b"not an image")
     with pytest.raises(ValueError, match="nothing was uploaded"):
         weather.classify_image(model, ())
@@ -361,3 +361,26 @@ def test_benchmark_refuses_options_that_do_not_fit_together(photos, capsys, args
     with pytest.raises(SystemExit):
         weather_accuracy.parse_args(["--split-dir", str(photos), *args])
     assert "error:" in capsys.readouterr().err
+
+
+def test_best_weights_keeper_ranks_by_validation_accuracy_then_loss():
+    import keras
+
+    from workshop_utils.weather.training import best_weights_keeper
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    callbacks = best_weights_keeper(epochs=5)
+    for callback in callbacks:
+        callback.set_model(model)
+        callback.on_train_begin()
+    epochs = [(0.5, 1.0), (0.7, 0.9), (0.7, 0.8), (0.7, 0.85), (0.6, 0.1)]
+    for epoch, (accuracy, loss) in enumerate(epochs):
+        model.set_weights([np.full((1, 1), float(epoch))])
+        logs = {"val_accuracy": accuracy, "val_loss": loss}
+        for callback in callbacks:
+            callback.on_epoch_end(epoch, logs)
+    for callback in callbacks:
+        callback.on_train_end()
+    assert callbacks[-1].best_epoch == 2  # the tie at 70 % went to the lower loss
+    assert not getattr(model, "stop_training", False)  # patience = epochs: never stops early
+    assert model.get_weights()[0][0, 0] == 2.0

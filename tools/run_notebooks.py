@@ -3,12 +3,13 @@
     python tools/run_notebooks.py                 # every notebook in notebooks/
     python tools/run_notebooks.py notebooks/01_hopfield.ipynb
 
-Each notebook gets its Colab setup cell refreshed from ``workshop_utils.colab``, then runs
-top to bottom in a fresh kernel (working directory ``notebooks/``) in full mode, exactly as
-the test suite runs it under nbval, and is written back without widget state or timing metadata.
-Notebooks 01-03 do not depend on the mode; notebook 04 stores the outputs of a full run on the
-real photos (CC BY 4.0, attributed in the notebook), so it needs them: already laid out in the
-data folder, or from the zip that ``WORKSHOP_WEATHER_SOURCE`` names, or downloaded.
+Each notebook gets its Colab badge (under the title) and its Colab setup cell refreshed from
+``workshop_utils.colab``, then runs top to bottom in a fresh kernel (working directory
+``notebooks/``) in full mode, exactly as the test suite runs it under nbval, and is written back
+without widget state or timing metadata. Notebooks 01-03 do not depend on the mode; notebook 04
+stores the outputs of a full run on the real photos (CC BY 4.0, attributed in the notebook), so
+it needs them: already laid out in the data folder, or from the zip that
+``WORKSHOP_WEATHER_SOURCE`` names, or downloaded.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workshop_utils.colab import setup_cell_source  # noqa: E402
+from workshop_utils.colab import COLAB_BADGE_IMAGE, badge_markdown, setup_cell_source  # noqa: E402
 
 # Full mode always: the stored outputs are what nbval compares, and it runs notebook 04 in full mode.
 KERNEL_ENV = {"WORKSHOP_FAST": "0", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
@@ -39,6 +40,18 @@ def refresh_setup_cell(nb: nbformat.NotebookNode) -> None:
     raise ValueError("notebook has no code cell to hold the setup cell")
 
 
+def refresh_badge(nb: nbformat.NotebookNode, name: str) -> None:
+    """Put the notebook's "Open in Colab" badge on the line right under its ``# N. Title``."""
+    header = nb.cells[0] if nb.cells else None
+    lines = header.source.splitlines() if header is not None and header.cell_type == "markdown" else []
+    if not lines or not lines[0].startswith("# "):
+        raise ValueError(f"{name}: the first cell must be markdown starting with '# N. Title'")
+    rest = lines[1:]
+    if rest and COLAB_BADGE_IMAGE in rest[0]:
+        rest = rest[1:]
+    header.source = "\n".join([lines[0], badge_markdown(name), *rest])
+
+
 def clean(nb: nbformat.NotebookNode) -> None:
     """Drop what must not be stored: widget state and per-cell execution timestamps."""
     nb.metadata.pop("widgets", None)
@@ -51,6 +64,7 @@ def clean(nb: nbformat.NotebookNode) -> None:
 
 def run(path: Path, timeout: int = 900) -> None:
     nb = nbformat.read(path, as_version=4)
+    refresh_badge(nb, path.name)
     refresh_setup_cell(nb)
     os.environ.update(KERNEL_ENV)
     client = NotebookClient(

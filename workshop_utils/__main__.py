@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from . import __version__, config
-from .machine import cpu_model
+from .machine import accelerator_line, cpu_model
+from .tested import TESTED
 
 #: What the notebooks import, as (import name, distribution name).
 REQUIRED = [
@@ -27,6 +28,7 @@ REQUIRED = [
     ("ipywidgets", "ipywidgets"),
     ("PIL", "pillow"),
     ("pooch", "pooch"),
+    ("requests", "requests"),
     ("tqdm", "tqdm"),
     ("psutil", "psutil"),
 ]
@@ -37,6 +39,27 @@ def _version(dist: str) -> str | None:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def untested_versions(installed: dict[str, str | None], tested: dict = TESTED) -> str | None:
+    """One line naming the installed versions CI never tested (same major.minor), else None.
+
+    ``installed`` maps the names in :data:`workshop_utils.tested.TESTED` (python, tensorflow,
+    ...) to versions; a package that is not installed (None) is not compared.
+    """
+    outside = [
+        f"{name} {version} (tested: {', '.join(tested[name])})"
+        for name, version in installed.items()
+        if version and name in tested and _minor(version) not in {_minor(v) for v in tested[name]}
+    ]
+    if not outside:
+        return None
+    return ("note: CI tested the workshop with other versions of " + "; ".join(outside)
+            + ". The notebooks may still work; if one fails, `pip install -r requirements.txt` in a fresh venv.")
 
 
 def _keras_report() -> tuple[list[str], list[str]]:
@@ -50,11 +73,11 @@ def _keras_report() -> tuple[list[str], list[str]]:
             f"TensorFlow/Keras cannot be imported ({type(error).__name__}: {error}); "
             "notebooks 03 and 04 need them: `pip install -r requirements.txt`"
         ]
-    gpus = tf.config.list_physical_devices("GPU")
-    lines = [
-        f"TensorFlow {tf.__version__}, Keras {keras.__version__} (backend {keras.backend.backend()})",
-        f"GPU: {', '.join(g.name for g in gpus)}" if gpus else "GPU: none (the CPU is enough for this workshop)",
-    ]
+    accelerator = accelerator_line()
+    if accelerator.endswith("(no GPU found)"):
+        accelerator += ": enough for this workshop"
+    lines = [f"TensorFlow {tf.__version__}, Keras {keras.__version__} (backend {keras.backend.backend()})",
+             accelerator]
     return lines, []
 
 
@@ -78,6 +101,11 @@ def check(skip_keras: bool = False) -> int:
         for line in lines:
             print(line)
         problems += keras_problems
+    installed = {"python": platform.python_version(),
+                 **{name: _version(name) for name in TESTED if name != "python"}}
+    note = untested_versions(installed, TESTED)
+    if note:
+        print(note)
     memory = psutil.virtual_memory()
     print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; memory: "
           f"{memory.available / 2**30:.1f} GiB free of {memory.total / 2**30:.1f} GiB")

@@ -17,6 +17,8 @@ import pandas as pd
 from scipy.cluster import hierarchy
 from sklearn.metrics import silhouette_score
 
+from .checks import integer
+
 METHODS = ("single", "complete", "average", "ward")
 ID_COLUMN = "ID"
 BYTES_PER_DISTANCE = 8  # one float64 per pair of customers
@@ -82,13 +84,7 @@ def _check_method(method: str) -> str:
 
 def _check_k(n_clusters: object, n: int, low: int = 1, high: int | None = None) -> int:
     high = n if high is None else high
-    if not isinstance(n_clusters, int | np.integer) or isinstance(n_clusters, bool):
-        raise ValueError(f"n_clusters must be a whole number, got {n_clusters!r}")
-    if not low <= n_clusters <= high:
-        raise ValueError(
-            f"n_clusters must be between {low} and {high} for {n} customers, got {n_clusters}"
-        )
-    return int(n_clusters)
+    return integer(n_clusters, "n_clusters", low=low, high=high, note=f"for {n} customers")
 
 
 # ---------------------------------------------------------------- linkage and cuts
@@ -156,9 +152,7 @@ def suggest_n_clusters(linkage: np.ndarray, max_clusters: int = 10) -> int:
     n = heights.size + 1
     if n < 3:
         raise ValueError(f"suggesting a number of clusters needs at least 3 customers, got {n}")
-    if not isinstance(max_clusters, int | np.integer) or max_clusters < 2:
-        raise ValueError(f"max_clusters must be a whole number >= 2, got {max_clusters!r}")
-    top = min(int(max_clusters), n - 1)
+    top = min(integer(max_clusters, "max_clusters", low=2), n - 1)
     gaps = {k: heights[n - k] - heights[n - k - 1] for k in range(2, top + 1)}
     return max(gaps, key=lambda k: (gaps[k], -k))
 
@@ -185,8 +179,7 @@ def steps_from_linkage(linkage: np.ndarray, n_merges: int | None = None) -> list
     linkage = np.asarray(linkage, dtype=float)
     n = linkage.shape[0] + 1
     n_merges = n - 1 if n_merges is None else n_merges
-    if not isinstance(n_merges, int | np.integer) or not 1 <= n_merges <= n - 1:
-        raise ValueError(f"n_merges must be between 1 and {n - 1} for {n} customers, got {n_merges!r}")
+    n_merges = integer(n_merges, "n_merges", low=1, high=n - 1, note=f"for {n} customers")
     members: dict[int, tuple[int, ...]] = {i: (i,) for i in range(n)}
     steps = []
     for row in range(int(n_merges)):
@@ -208,6 +201,20 @@ def members_text(members: Sequence[int], ids: Sequence | None = None) -> str:
     """A cluster as text, e.g. ``{171, 183}``, naming members by ``ids`` (default: positions), sorted."""
     names = sorted(members if ids is None else [ids[i] for i in members])
     return "{" + ", ".join(str(name) for name in names) + "}"
+
+
+def distance_table(data: pd.DataFrame | np.ndarray, scale: bool = False, decimals: int | None = 1) -> pd.DataFrame:
+    """Straight-line (Euclidean) distance between every two customers, rows and columns by ``ID``.
+
+    ``scale=False`` (the default) measures in the table's own units, as when merging by hand.
+    """
+    from scipy.spatial.distance import pdist, squareform
+
+    values = prepare(data, scale)
+    ids = _ids(data)
+    table = pd.DataFrame(squareform(pdist(values)), index=ids, columns=ids)
+    table.index.name = table.columns.name = ID_COLUMN
+    return table.round(decimals) if decimals is not None else table
 
 
 def merge_steps(
@@ -317,9 +324,8 @@ def compare_linkages(
 # ---------------------------------------------------------------- what it costs
 def distance_count(n: int) -> int:
     """How many pairwise distances linkage needs for ``n`` customers: n (n - 1) / 2."""
-    if not isinstance(n, int | np.integer) or n < 0:
-        raise ValueError(f"n must be a non-negative whole number, got {n!r}")
-    return int(n) * (int(n) - 1) // 2
+    n = integer(n, "n", low=0)
+    return n * (n - 1) // 2
 
 
 def distance_memory(ns: Iterable[int]) -> pd.DataFrame:
@@ -333,8 +339,7 @@ def time_linkage(n: int, method: str = "ward", seed: int = 0, repeats: int = 3) 
     """Best-of-``repeats`` seconds to scale and link ``n`` generated customers on this machine."""
     from .customers import make_customers
 
-    if not isinstance(n, int | np.integer) or not 2 <= n <= MAX_TIMED_N:
-        raise ValueError(f"n must be between 2 and {MAX_TIMED_N} (memory grows with n²), got {n!r}")
+    integer(n, "n", low=2, high=MAX_TIMED_N, note="memory grows with n²")
     table = make_customers(n=int(n), seed=seed)
     best = float("inf")
     for _ in range(max(1, repeats)):

@@ -67,3 +67,19 @@ def find_data_file(name: str) -> Path | None:
     if REPO_DIR is not None:
         candidates.append(REPO_DIR / "data" / name)
     return next((path for path in candidates if path.is_file()), None)
+
+
+def shown(path: str | Path, base: str | Path | None = None, label: str | None = None) -> str:
+    """A path as a user (or a stored notebook output) may see it: never an absolute path.
+
+    Relative to ``base`` (default: the repository checkout) when inside it, after ``label/``
+    if given ("<data folder>/models/x.keras"); else only the file's name.
+    """
+    base = REPO_DIR if base is None else Path(base)
+    if base is not None:
+        try:
+            relative = Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
+            return f"{label}/{relative}" if label else relative
+        except ValueError:
+            pass
+    return Path(path).name

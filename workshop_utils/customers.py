@@ -16,12 +16,11 @@ Columns (as on the slides):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .shipped import ShippedTable
+from .shipped import ShippedTable, check_size_and_seed
 
 FILE_NAME = "customers.csv"
 ID = "ID"
@@ -57,10 +56,13 @@ SEGMENTS: tuple[Segment, ...] = (
 )
 
 
-def _check_n_and_seed(n: object, seed: object) -> None:
-    for name, value, low in (("n", n, 2), ("seed", seed, 0)):
-        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+#: The slides' five customers, for the first merges by hand: (ID, income in k£, spend in £).
+SLIDES_CUSTOMERS = ((1, 30, 5), (2, 25, 10), (3, 80, 250), (4, 32, 12), (5, 110, 150))
+
+
+def slides_customers() -> pd.DataFrame:
+    """The five customers of the slides' worked example, with the shipped table's columns."""
+    return pd.DataFrame(list(SLIDES_CUSTOMERS), columns=list(COLUMNS))
 
 
 def _group_sizes(n: int) -> np.ndarray:
@@ -83,9 +85,8 @@ def make_customers(
     return_groups : also return the hidden group of each customer (an index into
         :data:`SEGMENTS`, or -1 for an in-between customer), for checking a clustering.
     """
-    _check_n_and_seed(n, seed)
-    n = int(n)
-    rng = np.random.default_rng(int(seed))
+    n, seed = check_size_and_seed(n, seed)
+    rng = np.random.default_rng(seed)
     groups = rng.permutation(np.repeat(np.arange(len(SEGMENTS)), _group_sizes(n)))
     pick = np.array([[s.income_mean, s.income_sd, s.spend_mean, s.spend_sd] for s in SEGMENTS])[groups]
     income = pick[:, 0] + pick[:, 1] * rng.normal(size=n)
@@ -106,50 +107,10 @@ def make_customers(
     return (table, groups) if return_groups else table
 
 
-def to_csv_text(table: pd.DataFrame) -> str:
-    """The CSV text of a customer table, the same on every platform (``\\n`` line ends)."""
-    return table.to_csv(index=False, lineterminator="\n")
-
-
-def _check_table(table: pd.DataFrame, source: str) -> pd.DataFrame:
-    missing = [column for column in COLUMNS if column not in table.columns]
-    if missing:
-        raise ValueError(
-            f"{source} lacks the column(s) {missing}; it has {list(table.columns)}. "
-            "Regenerate it with `python -m workshop_utils.customers`."
-        )
-    for column in COLUMNS:
-        if not pd.api.types.is_numeric_dtype(table[column]):
-            raise ValueError(f"{source}: column {column!r} must hold numbers, got {table[column].dtype}")
-    return table
-
-
-def load_customers() -> pd.DataFrame:
-    """The customer table: the shipped ``customers.csv``, else the same table regenerated.
-
-    Looks for the file with :func:`workshop_utils.config.find_data_file`; when it is absent
-    (for example on Colab after ``pip install``) it calls :func:`make_customers` with the
-    default arguments, which reproduce the shipped file exactly.
-    """
-    return _TABLE.load()
-
-
-def status() -> tuple[bool, str]:
-    """Whether the table is ready, in one line, for ``python -m workshop_utils check``."""
-    return _TABLE.status()
-
-
-def write_customers(path: Path | None = None) -> Path:
-    """Write the default table to ``path`` (default: the repository's ``data/customers.csv``)."""
-    return _TABLE.write(path)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m workshop_utils.customers [PATH]``: regenerate the shipped CSV."""
-    return _TABLE.main(argv)
-
-
-_TABLE = ShippedTable(FILE_NAME, "customers", make_customers, _check_table, to_csv_text)
+#: The shipped ``data/customers.csv`` and its generator; ``TABLE.load()`` falls back on
+#: :func:`make_customers` where the file is absent (on Colab after ``pip install``).
+TABLE = ShippedTable(FILE_NAME, "customers", make_customers, COLUMNS, "customers")
+load_customers, status, main = TABLE.load, TABLE.status, TABLE.main
 
 
 if __name__ == "__main__":

@@ -1,30 +1,35 @@
 """Downloads that are all-or-nothing: a progress bar, clear errors, and no half-written files.
 
-:func:`download` streams a URL into a temporary file next to the destination, checks it (size
-against ``Content-Length``, optional sha256, optional content check), and only then renames it
-into place, atomically. A failed, interrupted or wrong download therefore never appears under
-the final name, and the temporary file is removed. Errors are :class:`DataError` subclasses
-whose message says what went wrong, with which address, and what to do.
+:func:`download` has ``pooch.HTTPDownloader`` (``requests`` underneath) stream a URL, with a
+timeout and a progress bar, into a temporary file next to the destination; checks it (the
+length the server promised, an optional sha256, an optional content check); and only then
+renames it into place, atomically. A failed, interrupted or wrong download never appears under
+the final name. Errors are :class:`DataError` subclasses whose message says what went wrong,
+with which address, and what to do.
+
+Kept by hand, because pooch does not do it:
+
+* the temporary name and :func:`remove_stale`: ``pooch.retrieve`` names its temporary file at
+  random (``tmpXXXX``), so a file left by a killed process cannot be told from one another
+  process is still writing, and nothing ever removes it. Ours carry the process id;
+* the content ``check`` before the rename (pooch's processors run after it);
+* ``file://`` addresses, which pooch has no downloader for (copied, then checked the same way);
+* the messages: requests' exceptions are turned into the errors below.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import os
 import re
 import secrets
 import shutil
-import socket
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
-from tqdm.auto import tqdm
+import pooch
 
-CHUNK = 1 << 20  # 1 MiB: big enough to be fast, small enough to keep memory flat
-USER_AGENT = "workshop_utils (ML-NN intro workshop; python urllib)"
+USER_AGENT = "workshop_utils (ML-NN intro workshop; pooch)"
 DEFAULT_HINT = "Check the address and your internet connection, then try again."
 
 
@@ -49,13 +54,9 @@ def is_url(source: object) -> bool:
     return isinstance(source, str) and re.match(r"^(https?|file)://", source, re.I) is not None
 
 
-def sha256_file(path: str | Path, chunk_size: int = CHUNK) -> str:
-    """The sha256 of a file as lowercase hex, read in chunks (memory stays flat)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk_size):
-            digest.update(block)
-    return digest.hexdigest()
+def sha256_file(path: str | Path) -> str:
+    """The sha256 of a file as lowercase hex (pooch reads it in chunks: memory stays flat)."""
+    return pooch.file_hash(str(path), alg="sha256")
 
 
 def temporary_name(dest: Path, kind: str = "part") -> Path:
@@ -69,28 +70,18 @@ def temporary_name(dest: Path, kind: str = "part") -> Path:
 
 def remove_stale(folder: Path, name: str) -> list[Path]:
     """Remove temporary files or folders for ``name`` left by processes no longer running."""
+    import psutil
+
     removed = []
     pattern = re.compile(rf"^\.{re.escape(name)}\.(\d+)\.[0-9a-f]{{8}}\.\w+$")
     if not folder.is_dir():
         return removed
     for path in folder.iterdir():
         match = pattern.match(path.name)
-        if match and not _process_alive(int(match.group(1))):
+        if match and int(match.group(1)) != os.getpid() and not psutil.pid_exists(int(match.group(1))):
             shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
             removed.append(path)
     return removed
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether a process with this id is running (ours counts as running)."""
-    if pid == os.getpid():
-        return True
-    try:
-        import psutil
-
-        return psutil.pid_exists(pid)
-    except ImportError:  # pragma: no cover - psutil is a dependency
-        return True
 
 
 def download(url: str, dest: str | Path, *, sha256: str | None = None,
@@ -127,15 +118,15 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None,
     remove_stale(dest.parent, dest.name)
     tmp = temporary_name(dest)
     try:
-        with open(tmp, "wb") as out:
-            _stream(url, out, progress=progress, timeout=timeout, hint=hint)
-        if sha256 is not None:
-            got = sha256_file(tmp)
-            if got != sha256.strip().lower():
-                raise ChecksumError(
-                    f"The file downloaded from {url} has sha256 {got}, expected {sha256}: it is "
-                    f"corrupt or not the expected file, and was not kept. {hint}"
-                )
+        if url.lower().startswith("file://"):
+            _copy_local(url, tmp, hint)
+        else:
+            _fetch(url, tmp, progress=progress, timeout=timeout, hint=hint)
+        if sha256 is not None and (got := sha256_file(tmp)) != sha256.strip().lower():
+            raise ChecksumError(
+                f"The file downloaded from {url} has sha256 {got}, expected {sha256}: it is "
+                f"corrupt or not the expected file, and was not kept. {hint}"
+            )
         if check is not None:
             check(tmp)
         os.replace(tmp, dest)
@@ -144,63 +135,52 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None,
     return dest
 
 
-def _stream(url: str, out, *, progress: bool, timeout: float, hint: str) -> int:
-    """Copy the body at ``url`` into the open file ``out``; DownloadError on any failure."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    received = 0
-    expected: int | None = None
+def _fetch(url: str, tmp: Path, *, progress: bool, timeout: float, hint: str) -> None:
+    """Stream ``url`` into ``tmp`` with pooch; DownloadError on any failure."""
+    import requests
+    from tqdm.auto import tqdm
+
+    # total=1 until pooch sets the length: pooch tests the bar's truth, and tqdm's is its total
+    bar = tqdm(total=1, unit="B", unit_scale=True, unit_divisor=1024, leave=False,
+               desc=Path(url.split("?")[0]).name or "download", disable=not progress)
+    fetcher = pooch.HTTPDownloader(progressbar=bar if progress else False, chunk_size=1 << 16,
+                                   timeout=timeout, headers={"User-Agent": USER_AGENT})
+    try:  # urllib3 refuses a body shorter than its Content-Length (IncompleteRead)
+        fetcher(url, str(tmp), None)
+    except requests.HTTPError as error:
+        answer = error.response
+        raise DownloadError(f"Downloading {url} failed: the server answered HTTP "
+                            f"{answer.status_code} {answer.reason}. {hint}") from None
+    except requests.RequestException as error:
+        got = tmp.stat().st_size if tmp.exists() else 0
+        raise DownloadError(f"Downloading {url} failed{f' after {got} bytes' if got else ''}: "
+                            f"{_reason(error, timeout)}. {hint}") from None
+    finally:
+        bar.close()
+
+
+def _copy_local(url: str, tmp: Path, hint: str) -> None:
+    """Copy the file a ``file://`` address names into ``tmp``."""
+    path = Path(unquote(urlparse(url).path))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            expected = int(length) if length and length.isdigit() else None
-            with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024,
-                      desc=Path(url.split("?")[0]).name or "download", disable=not progress,
-                      leave=False) as bar:
-                while block := response.read(CHUNK):
-                    out.write(block)
-                    received += len(block)
-                    bar.update(len(block))
-    except urllib.error.HTTPError as error:
-        raise DownloadError(
-            f"Downloading {url} failed: the server answered HTTP {error.code} {error.reason}. {hint}"
-        ) from None
-    except urllib.error.URLError as error:
-        raise DownloadError(
-            f"Downloading {url} failed: could not connect ({_reason(error.reason)}). {hint}"
-        ) from None
-    except http.client.IncompleteRead as error:
-        received += len(error.partial)
-        raise _truncated(url, received, expected, hint) from None
-    except TimeoutError as error:
-        raise DownloadError(
-            f"Downloading {url} failed: the server stopped answering after {received} bytes "
-            f"({error or 'timed out'}). {hint}"
-        ) from None
-    except (ConnectionError, http.client.HTTPException) as error:
-        raise DownloadError(
-            f"Downloading {url} failed after {received} bytes: the connection broke "
-            f"({_reason(error)}). {hint}"
-        ) from None
-    if expected is not None and received != expected:
-        raise _truncated(url, received, expected, hint)
-    return received
+        shutil.copyfile(path, tmp)
+    except OSError as error:
+        raise DownloadError(f"Reading {url} failed: {error.strerror or error}. {hint}") from None
 
 
-def _truncated(url: str, received: int, expected: int | None, hint: str) -> DownloadError:
-    """The error for a body that ended early."""
-    of = f" of {expected}" if expected is not None else ""
-    return DownloadError(
-        f"Downloading {url} failed: the connection ended after {received}{of} bytes, so the "
-        f"file is incomplete and was not kept. {hint}"
-    )
+def _reason(error: Exception, timeout: float) -> str:
+    """What a requests exception means, in words (its text names the socket-level cause)."""
+    import requests
 
-
-def _reason(reason: object) -> str:
-    """A short human description of a socket-level failure."""
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused: nothing is listening at that address"
-    if isinstance(reason, socket.gaierror):
-        return f"the host name could not be found: {reason.strerror or reason}"
-    if isinstance(reason, TimeoutError):
-        return "timed out"
-    return str(reason) or type(reason).__name__
+    text = f"{type(error).__name__}: {error}"
+    if "refused" in text.lower():
+        return "could not connect (connection refused: nothing is listening at that address)"
+    if "NameResolution" in text or "not known" in text:
+        return "could not connect (the host name could not be found)"
+    if isinstance(error, requests.Timeout) or "timed out" in text.lower():
+        return f"the server stopped answering (nothing for {timeout:g} s)"
+    if "IncompleteRead" in text or "prematurely" in text:
+        return "the connection ended early, so the file is incomplete and was not kept"
+    if "reset" in text.lower():
+        return "the connection broke (reset by the other side), so the file was not kept"
+    return text

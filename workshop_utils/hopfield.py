@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import integer
 from .patterns import add_noise, check_pm1, random_patterns
+from .seeding import as_rng
 
 #: Critical load P/N for random patterns as N grows (Amit, Gutfreund & Sompolinsky 1985).
 CRITICAL_LOAD = 0.138
@@ -33,10 +35,6 @@ CAPACITY_LOADS = tuple(round(0.04 + 0.02 * k, 2) for k in range(12))
 CAPACITY_TRIALS = {100: 8, 200: 4, 500: 2}
 
 MODES = ("async", "sync")
-
-
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _threshold(field: np.ndarray, current: np.ndarray) -> np.ndarray:
@@ -83,9 +81,7 @@ class HopfieldNetwork:
     """
 
     def __init__(self, n_neurons: int):
-        if isinstance(n_neurons, bool) or not isinstance(n_neurons, int | np.integer) or n_neurons < 1:
-            raise ValueError(f"n_neurons must be a positive integer (25 for 5x5 pictures), got {n_neurons!r}")
-        self.n_neurons = int(n_neurons)
+        self.n_neurons = integer(n_neurons, "n_neurons", low=1, note="25 for 5x5 pictures")
         self._weights = np.zeros((self.n_neurons, self.n_neurons), dtype=np.float64)
         self.n_patterns = 0
 
@@ -195,7 +191,7 @@ class HopfieldNetwork:
         array = check_pm1(states, "states")
         matrix, _ = self._as_states(array, "state")
         if mode == "async":
-            final = self._settle_async(matrix, max_sweeps, _rng(seed))
+            final = self._settle_async(matrix, max_sweeps, as_rng(seed))
         else:
             final = self._settle_sync(matrix, max_sweeps)
         return final.reshape(array.shape)
@@ -285,7 +281,7 @@ class HopfieldNetwork:
         converged = cycle = False
         sweeps = 0
         if mode == "async":
-            rng = _rng(seed)
+            rng = as_rng(seed)
             orders: list[np.ndarray] = []
 
             def order(sweep: int) -> np.ndarray:
@@ -329,9 +325,7 @@ class HopfieldNetwork:
 
 
 def _check_sweeps(max_sweeps) -> int:
-    if isinstance(max_sweeps, bool) or not isinstance(max_sweeps, int | np.integer) or max_sweeps < 1:
-        raise ValueError(f"max_sweeps must be a positive integer, got {max_sweeps!r}")
-    return int(max_sweeps)
+    return integer(max_sweeps, "max_sweeps", low=1)
 
 
 def store_patterns(patterns) -> HopfieldNetwork:
@@ -345,6 +339,33 @@ def store_patterns(patterns) -> HopfieldNetwork:
 def hebbian_weights(patterns) -> np.ndarray:
     """The weights Hebb's rule gives for ``patterns``: sum of outer products, zero diagonal."""
     return np.array(store_patterns(patterns).weights)
+
+
+def recall_outcomes(network: HopfieldNetwork, start, patterns, names, n_orders: int = 100) -> dict[str, int]:
+    """Where recall from ``start`` ends under ``n_orders`` update orders (seeds 0, 1, ...).
+
+    Asynchronous recall updates the neurons in a random order, and a different order can end
+    in a different valley. Each end state is named after the stored pattern it equals
+    (``"H"``), or whose inverse it equals (``"-X"``), or ``"other"`` (a spurious state);
+    the counts come most frequent first.
+    """
+    array = check_pm1(patterns, "patterns")
+    names = list(names)
+    if len(names) != len(array):
+        raise ValueError(f"{len(names)} names for {len(array)} patterns: give one name per pattern")
+    n_orders = integer(n_orders, "n_orders", low=1)
+    flat = array.reshape(len(array), -1)
+    counts: dict[str, int] = {}
+    for seed in range(n_orders):
+        end = np.asarray(network.recall(start, seed=seed)).reshape(-1)
+        label = "other"
+        for name, pattern in zip(names, flat, strict=True):
+            if np.array_equal(end, pattern):
+                label = name
+            elif np.array_equal(end, -pattern):
+                label = f"-{name}"
+        counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def weights_after_each(patterns) -> np.ndarray:
@@ -376,18 +397,17 @@ def recall_fraction(
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold is an overlap between 0 and 1, got {threshold}")
-    if int(n_trials) < 1:
-        raise ValueError(f"n_trials must be at least 1, got {n_trials}")
+    n_trials = integer(n_trials, "n_trials", low=1)
     rng = np.random.default_rng([int(seed), int(n_neurons), int(n_patterns)])
     recalled = 0
-    for _ in range(int(n_trials)):
+    for _ in range(n_trials):
         patterns = random_patterns(n_patterns, n_neurons, rng)
         net = HopfieldNetwork(n_neurons).train(patterns)
         noisy = np.stack([add_noise(p, noise, rng) for p in patterns])
         final = net.recall_many(noisy, mode=mode, max_sweeps=max_sweeps, seed=rng)
         m = np.einsum("ij,ij->i", final.astype(np.float64), patterns) / n_neurons
         recalled += int(np.sum(m >= threshold))
-    return recalled / (int(n_patterns) * int(n_trials))
+    return recalled / (int(n_patterns) * n_trials)
 
 
 def capacity_curve(
@@ -408,8 +428,7 @@ def capacity_curve(
     loads = np.asarray(loads, dtype=float).reshape(-1)
     if loads.size == 0 or np.any(loads <= 0):
         raise ValueError(f"loads must be positive numbers P/N such as 0.05, 0.1, got {loads.tolist()}")
-    if isinstance(n_neurons, bool) or int(n_neurons) < 1:
-        raise ValueError(f"n_neurons must be a positive integer, got {n_neurons!r}")
+    n_neurons = integer(n_neurons, "n_neurons", low=1)
     return np.array([
         recall_fraction(
             int(n_neurons), max(1, int(round(load * n_neurons))), noise=noise, threshold=threshold,

@@ -15,3 +15,24 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine() or "unknown"
+
+
+def accelerator_line() -> str:
+    """One line on what Keras will train on: the first GPU TensorFlow sees, or the CPU.
+
+    For example "Keras will train on: GPU 0 (NVIDIA A100-SXM4-40GB)" or "Keras will train on:
+    the CPU (no GPU found)". TensorFlow is imported here, when called, never on import.
+    """
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "Keras will train on: the CPU (no GPU found)"
+    try:
+        name = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "")
+    except (RuntimeError, ValueError):
+        name = ""
+    line = f"Keras will train on: GPU 0 ({name or gpus[0].name})"
+    if len(gpus) > 1:
+        line += f"; {len(gpus) - 1} more GPU{'s' if len(gpus) > 2 else ''} found, not used by default"
+    return line

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .checks import integer, positive_number
+
 
 def import_keras():
     """Import Keras (and start TensorFlow) with TensorFlow's C++ start-up log lines silenced.
@@ -58,10 +60,8 @@ def build_simple_network(seed: int | None = None, learning_rate: float | None = 
     """
     import keras
 
-    if seed is not None and (not isinstance(seed, int | np.integer) or seed < 0):
-        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
-    if learning_rate is not None and not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number or None, got {learning_rate!r}")
+    seed = integer(seed, "seed", low=0, none_ok=True)
+    learning_rate = positive_number(learning_rate, "learning_rate", none_ok=True)
 
     def init(offset: int):
         return None if seed is None else keras.initializers.GlorotUniform(seed=int(seed) + offset)

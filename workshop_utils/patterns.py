@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .seeding import as_rng
+
 #: Side of the alphabet's pictures: 5x5 pictures, 25 neurons.
 SIDE = 5
 
@@ -81,10 +83,6 @@ def check_pm1(values, what: str = "pattern") -> np.ndarray:
     return array.astype(np.int8)
 
 
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def add_noise(pattern, fraction: float, seed=None) -> np.ndarray:
     """A copy of ``pattern`` with ``round(fraction * size)`` pixels flipped, chosen at random.
 
@@ -102,7 +100,7 @@ def add_noise(pattern, fraction: float, seed=None) -> np.ndarray:
         raise ValueError(f"fraction must be between 0 and 1 (0.1 flips 10 % of pixels), got {fraction}")
     noisy = pattern.reshape(-1).copy()
     n_flip = int(round(float(fraction) * noisy.size))
-    flip = _rng(seed).choice(noisy.size, size=n_flip, replace=False)
+    flip = as_rng(seed).choice(noisy.size, size=n_flip, replace=False)
     noisy[flip] *= -1
     return noisy.reshape(pattern.shape)
 
@@ -146,7 +144,7 @@ def random_patterns(n_patterns: int, n_neurons: int, seed=None) -> np.ndarray:
         raise ValueError(
             f"need at least one pattern of at least one neuron, got {n_patterns} x {n_neurons}"
         )
-    bits = _rng(seed).integers(0, 2, size=(int(n_patterns), int(n_neurons)), dtype=np.int8)
+    bits = as_rng(seed).integers(0, 2, size=(int(n_patterns), int(n_neurons)), dtype=np.int8)
     return (2 * bits - 1).astype(np.int8)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import integer, positive_number
+
 # -- checking input ----------------------------------------------------------------------
 
 
@@ -138,14 +140,12 @@ def gradient_descent_path(
     Each step moves against the gradient: ``w <- w - learning_rate * gradient``. Too large a
     learning rate makes the steps overshoot and the loss grow: then a ValueError says so.
     """
-    if not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    if int(steps) < 0:
-        raise ValueError(f"steps must be 0 or more, got {steps}")
+    positive_number(learning_rate, "learning_rate")
+    steps = integer(steps, "steps", low=0)
     x, y = check_xy(x, y)
-    path = np.empty((int(steps) + 1, 2))
+    path = np.empty((steps + 1, 2))
     path[0] = [float(v) for v in start]
-    for k in range(1, int(steps) + 1):
+    for k in range(1, steps + 1):
         path[k] = path[k - 1] - learning_rate * np.array(line_gradient(x, y, *path[k - 1]))
         if not np.all(np.isfinite(path[k])) or np.abs(path[k]).max() > 1e12:
             raise ValueError(

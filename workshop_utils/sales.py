@@ -15,12 +15,10 @@ Columns:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from .shipped import ShippedTable
+from .shipped import ShippedTable, check_size_and_seed
 
 FILE_NAME = "sales.csv"
 PRICE = "price"
@@ -37,12 +35,6 @@ NOISE_SD = 8.0
 PRICE_RANGE_PENCE = (100, 500)
 
 
-def _check_n_and_seed(n: object, seed: object) -> None:
-    for name, value, low in (("n", n, 2), ("seed", seed, 0)):
-        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-
-
 def make_sales(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Draw a reproducible table of past products' prices and weekly sales (the CSV uses the defaults).
 
@@ -51,60 +43,20 @@ def make_sales(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     n : number of products (at least 2, since a line needs two points).
     seed : seed of the NumPy generator; the same ``(n, seed)`` always gives the same table.
     """
-    _check_n_and_seed(n, seed)
-    rng = np.random.default_rng(int(seed))
+    n, seed = check_size_and_seed(n, seed)
+    rng = np.random.default_rng(seed)
     low, high = PRICE_RANGE_PENCE
-    pence = rng.integers(low, high + 1, size=int(n))
+    pence = rng.integers(low, high + 1, size=n)
     price = pence / 100  # exact to the penny, the same float the CSV reads back
-    noise = NOISE_SD * rng.normal(size=int(n))
+    noise = NOISE_SD * rng.normal(size=n)
     sales = np.clip(np.round(TRUE_INTERCEPT + TRUE_SLOPE * price + noise), 0, None)
     return pd.DataFrame({PRICE: price, SALES: sales.astype(np.int64)})
 
 
-def to_csv_text(table: pd.DataFrame) -> str:
-    """The CSV text of a sales table, the same on every platform (``\\n`` line ends)."""
-    return table.to_csv(index=False, lineterminator="\n")
-
-
-def _check_table(table: pd.DataFrame, source: str) -> pd.DataFrame:
-    missing = [column for column in COLUMNS if column not in table.columns]
-    if missing:
-        raise ValueError(
-            f"{source} lacks the column(s) {missing}; it has {list(table.columns)}. "
-            "Regenerate it with `python -m workshop_utils.sales`."
-        )
-    for column in COLUMNS:
-        if not pd.api.types.is_numeric_dtype(table[column]):
-            raise ValueError(f"{source}: column {column!r} must hold numbers, got {table[column].dtype}")
-    return table
-
-
-def load_sales() -> pd.DataFrame:
-    """The sales table: the shipped ``sales.csv``, else the same table regenerated.
-
-    Looks for the file with :func:`workshop_utils.config.find_data_file`; when it is absent
-    (for example on Colab after ``pip install``) it calls :func:`make_sales` with the default
-    arguments, which reproduce the shipped file exactly.
-    """
-    return _TABLE.load()
-
-
-def status() -> tuple[bool, str]:
-    """Whether the table is ready, in one line, for ``python -m workshop_utils check``."""
-    return _TABLE.status()
-
-
-def write_sales(path: Path | None = None) -> Path:
-    """Write the default table to ``path`` (default: the repository's ``data/sales.csv``)."""
-    return _TABLE.write(path)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m workshop_utils.sales [PATH]``: regenerate the shipped CSV."""
-    return _TABLE.main(argv)
-
-
-_TABLE = ShippedTable(FILE_NAME, "products", make_sales, _check_table, to_csv_text)
+#: The shipped ``data/sales.csv`` and its generator; ``TABLE.load()`` falls back on
+#: :func:`make_sales` where the file is absent (on Colab after ``pip install``).
+TABLE = ShippedTable(FILE_NAME, "products", make_sales, COLUMNS, "sales")
+load_sales, status, main = TABLE.load, TABLE.status, TABLE.main
 
 
 if __name__ == "__main__":

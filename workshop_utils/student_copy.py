@@ -1,8 +1,11 @@
 """Student copies of the notebooks: no outputs, no solutions, hints kept.
 
-A room that types along gets notebooks in which every exercise is still open: the solution
-cells (code cells tagged ``solution``, see :mod:`workshop_utils.exercises`) are removed and
-every output and execution count is cleared. Everything else, hints included, stays.
+A room that types along gets notebooks in which every exercise is still open. The solutions
+live in the package (``q1.solution()``, see :mod:`workshop_utils.exercises`), so a notebook
+holds none; the copy clears every output (so no "Correct!" verdict is left from a run) and
+execution count, comments out again a ``qN.solution()`` line an instructor uncommented to
+show it, and drops cells tagged ``solution`` (the convention before the ``qN`` objects).
+Everything else, hints included, stays.
 
     from workshop_utils.student_copy import make_student_copies
     make_student_copies("student-notebooks")
@@ -10,6 +13,7 @@ every output and execution count is cleared. Everything else, hints included, st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,6 +22,8 @@ import nbformat
 from .config import REPO_DIR
 
 SOLUTION_TAG = "solution"
+#: A line that shows an exercise's solution, uncommented: ``q1.solution()``.
+SHOWN_SOLUTION = re.compile(r"^(\s*)(q\d+\.solution\(\))", re.MULTILINE)
 
 
 def default_notebooks() -> list[Path]:
@@ -38,14 +44,20 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def hide_solutions(source: str) -> str:
+    """``source`` with every ``qN.solution()`` call commented out again."""
+    return SHOWN_SOLUTION.sub(r"\1# \2", source)
+
+
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` without solution cells, outputs, execution counts or widget state."""
+    """A copy of ``nb`` without solutions, outputs, execution counts or widget state."""
     copy = nbformat.from_dict(nb)
     copy.cells = [cell for cell in copy.cells if not is_solution(cell)]
     copy.metadata.pop("widgets", None)
     for cell in copy.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
+            cell.source = hide_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None
     return copy

@@ -12,9 +12,10 @@ from matplotlib.figure import Figure
 
 from ..hopfield import CRITICAL_LOAD, RecallTrace, weights_after_each
 from ..patterns import check_pm1, overlap, overlaps
+from . import palette
 
-PICTURE_CMAP = "Greys"  # -1 white, +1 black
-WEIGHT_CMAP = "RdBu_r"  # negative blue, positive red, 0 white
+PICTURE_CMAP = palette.GREYS  # -1 white, +1 black
+WEIGHT_CMAP = palette.diverging()  # negative blue, positive vermillion (orange-red), 0 white
 
 
 def _as_picture(pattern) -> np.ndarray:
@@ -34,7 +35,7 @@ def draw_picture(ax, pattern, title: str | None = None) -> None:
     rows, cols = picture.shape
     ax.set_xticks(np.arange(-0.5, cols), minor=True)
     ax.set_yticks(np.arange(-0.5, rows), minor=True)
-    ax.grid(which="minor", color="0.75", linewidth=0.5)
+    ax.grid(which="minor", color=palette.GREY, linewidth=0.5)
     ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -117,8 +118,9 @@ def plot_recall(trace: RecallTrace, max_frames: int = 8, title: str | None = Non
         draw_picture(ax, trace.states[k], label)
     ax = fig.add_subplot(grid[1, :])
     steps = np.arange(len(trace.energies))
-    ax.plot(steps, trace.energies, marker="o", markersize=3, color="tab:blue")
-    ax.plot(frames, trace.energies[frames], "o", color="tab:red", label="drawn above")
+    ax.plot(steps, trace.energies, marker="o", markersize=3, color=palette.DATA, label="energy")
+    ax.plot(frames, trace.energies[frames], "s", markersize=7, markerfacecolor="none",
+            color=palette.HIGHLIGHT, label="drawn above (squares)")
     ax.set_xlabel(f"{unit}s ({trace.mode} updates)")
     ax.set_ylabel("energy E")
     ax.legend(loc="upper right", fontsize=8)
@@ -136,8 +138,9 @@ def plot_energies(traces: dict, title: str = "Energy during recall") -> Figure:
     if not traces:
         raise ValueError("no traces to plot: pass {'label': trace, ...}")
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
-    for label, trace in traces.items():
-        ax.plot(np.arange(len(trace.energies)), trace.energies, marker="o", markersize=4, label=label)
+    for k, (label, trace) in enumerate(traces.items()):
+        ax.plot(np.arange(len(trace.energies)), trace.energies, marker=palette.marker(k),
+                linestyle=palette.linestyle(k), color=palette.color(k), markersize=4, label=label)
     ax.set_xlabel("step (a flip for async, a sweep for sync)")
     ax.set_ylabel("energy E")
     ax.set_title(title)
@@ -157,7 +160,7 @@ def plot_overlap_matrix(patterns, names) -> Figure:
     ax.set_yticks(range(len(names)), names)
     for (i, j), value in np.ndenumerate(matrix):
         ax.text(j, i, f"{value:.2f}".replace("0.", ".").replace("-.", "-."), ha="center",
-                va="center", fontsize=7, color="white" if abs(value) > 0.6 else "black")
+                va="center", fontsize=7, color=palette.text_on(WEIGHT_CMAP((value + 1) / 2)))
     fig.colorbar(image, ax=ax, label="overlap")
     ax.set_title("Overlap between pictures")
     fig.tight_layout()
@@ -173,9 +176,10 @@ def plot_capacity(loads, curves: dict, threshold: float = 0.97, noise: float = 0
     """
     loads = np.asarray(loads, dtype=float)
     fig, ax = plt.subplots(figsize=(7, 4))
-    for n_neurons, fractions in curves.items():
-        ax.plot(loads, fractions, marker="o", markersize=4, label=f"N = {n_neurons}")
-    ax.axvline(CRITICAL_LOAD, color="k", linestyle="--", linewidth=1)
+    for k, (n_neurons, fractions) in enumerate(curves.items()):
+        ax.plot(loads, fractions, marker=palette.marker(k), linestyle=palette.linestyle(k),
+                color=palette.color(k), markersize=4, label=f"N = {n_neurons}")
+    ax.axvline(CRITICAL_LOAD, color=palette.BLACK, linestyle="--", linewidth=1)
     ax.text(CRITICAL_LOAD, 0.04, f" critical load {CRITICAL_LOAD}", fontsize=9)
     ax.set_xlabel("load P/N (patterns stored per neuron)")
     ax.set_ylabel(f"share recalled (overlap ≥ {threshold})")

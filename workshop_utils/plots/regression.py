@@ -18,13 +18,16 @@ from matplotlib.patches import Circle
 from .. import regression
 from ..regression import LossSurface
 from ..sales import PRICE_LABEL, SALES_LABEL
+from . import palette
 
-DATA_COLOR = "#4c72b0"
-LINE_COLOR = "#dd8452"
-BAD_COLOR = "#c44e52"
-GOOD_COLOR = "#55a868"
-PATH_COLOR = "#222222"
-POINT_COLORS = (BAD_COLOR, GOOD_COLOR, "#8172b3", "#937860")
+DATA_COLOR = palette.DATA
+LINE_COLOR = palette.ORANGE
+BAD_COLOR = palette.BAD  # drawn dashed, and titled "Bad"
+GOOD_COLOR = palette.GOOD  # drawn solid, and titled "Good"
+PATH_COLOR = palette.DARK_GREY
+POINT_COLORS = (BAD_COLOR, GOOD_COLOR, palette.REDDISH_PURPLE, palette.ORANGE)
+POINT_MARKERS = ("X", "o", "s", "D")  # the first point (the bad network) a cross, the good one a disc
+LOSS_CMAP = palette.CIVIDIS  # dark: low loss
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (5.5, 4.0)) -> tuple[Figure, Axes]:
@@ -60,8 +63,8 @@ def sales_scatter(
         if line is None:
             raise ValueError("a prediction needs a line: pass line=(w0, w1) with new_price")
         guess = float(regression.predict_line(new_price, *line))
-        ax.plot([new_price, new_price, 0], [0, guess, guess], ls="--", color="#555555", lw=1)
-        ax.scatter([new_price], [guess], s=90, marker="*", color=BAD_COLOR, zorder=4,
+        ax.plot([new_price, new_price, 0], [0, guess, guess], ls="--", color=palette.DARK_GREY, lw=1)
+        ax.scatter([new_price], [guess], s=110, marker="*", color=palette.HIGHLIGHT, zorder=4,
                    label=f"new product at £{new_price:.2f}: {guess:.0f} units")
     ax.set_xlim(0, None)
     ax.set_ylim(0, None)
@@ -80,8 +83,8 @@ def activation_functions(names: Sequence[str] = ("relu", "sigmoid"), z_range=(-5
     for ax, name in zip(axes, names, strict=True):
         if name not in regression.ACTIVATIONS:
             raise ValueError(f"unknown activation {name!r}: choose from {sorted(regression.ACTIVATIONS)}")
-        ax.axhline(0, color="#bbbbbb", lw=0.8)
-        ax.axvline(0, color="#bbbbbb", lw=0.8)
+        ax.axhline(0, color=palette.LIGHT_GREY, lw=0.8)
+        ax.axvline(0, color=palette.LIGHT_GREY, lw=0.8)
         ax.plot(z, regression.ACTIVATIONS[name](z), color=DATA_COLOR, lw=2.2)
         ax.set_title(name)
         ax.set_xlabel("linear combination  z = w0 + w1·input1 + ...")
@@ -89,14 +92,15 @@ def activation_functions(names: Sequence[str] = ("relu", "sigmoid"), z_range=(-5
     return fig
 
 
-def line_panel(x, y, w0: float, w1: float, ax: Axes, color: str = LINE_COLOR, title: str = "") -> None:
+def line_panel(x, y, w0: float, w1: float, ax: Axes, color: str = LINE_COLOR, title: str = "",
+               linestyle: str = "-") -> None:
     """One network's line over the data, each error drawn as a vertical segment, MSE in the title."""
     x, y = regression.check_xy(x, y)
     guess = regression.predict_line(x, w0, w1)
     ax.vlines(x, y, guess, color=color, alpha=0.35, lw=1)
     ax.scatter(x, y, s=18, color=DATA_COLOR, zorder=3)
     grid = np.linspace(0, x.max() * 1.05, 50)
-    ax.plot(grid, regression.predict_line(grid, w0, w1), color=color, lw=2)
+    ax.plot(grid, regression.predict_line(grid, w0, w1), color=color, lw=2, ls=linestyle)
     loss = regression.line_loss(x, y, w0, w1)
     ax.set_title(f"{title}w0 = {w0:.1f}, w1 = {w1:.1f}: MSE = {loss:.1f}".strip())
     ax.set_xlim(0, None)
@@ -108,7 +112,7 @@ def line_panel(x, y, w0: float, w1: float, ax: Axes, color: str = LINE_COLOR, ti
 def bad_vs_good(x, y, bad: tuple[float, float], good: tuple[float, float]) -> Figure:
     """The same one-node network with two weight choices, side by side, with their losses."""
     fig, (left, right) = _panels(2)
-    line_panel(x, y, *bad, ax=left, color=BAD_COLOR, title="Bad: ")
+    line_panel(x, y, *bad, ax=left, color=BAD_COLOR, title="Bad: ", linestyle="--")
     line_panel(x, y, *good, ax=right, color=GOOD_COLOR, title="Good: ")
     right.sharey(left)
     return fig
@@ -124,17 +128,17 @@ def loss_surface_panel(
     """The loss over ``(w0, w1)`` as filled contours (log scale), with marked points and a path."""
     loss = np.clip(surface.loss, 1e-12, None)
     levels = np.geomspace(loss.min(), loss.max(), 16)
-    filled = ax.contourf(surface.w0, surface.w1, loss, levels=levels, norm=LogNorm(), cmap="viridis")
-    ax.contour(surface.w0, surface.w1, loss, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+    filled = ax.contourf(surface.w0, surface.w1, loss, levels=levels, norm=LogNorm(), cmap=LOSS_CMAP)
+    ax.contour(surface.w0, surface.w1, loss, levels=levels, colors=palette.WHITE, linewidths=0.4, alpha=0.6)
     if colorbar:
         ax.figure.colorbar(filled, ax=ax, label="loss (MSE, log scale)", format="%.0f")
     if path is not None:
         path = np.asarray(path, dtype=float)
         ax.plot(path[:, 0], path[:, 1], color=PATH_COLOR, lw=1.2, marker=".", ms=3,
                 label=f"gradient descent ({len(path) - 1} steps)")
-    for (label, (w0, w1)), color in zip((points or {}).items(), POINT_COLORS * 4, strict=False):
-        ax.scatter([w0], [w1], s=110, color=color, edgecolor="white", linewidth=1.5, zorder=5,
-                   label=label)
+    for k, (label, (w0, w1)) in enumerate((points or {}).items()):
+        ax.scatter([w0], [w1], s=120, color=POINT_COLORS[k % 4], marker=POINT_MARKERS[k % 4],
+                   edgecolor=palette.WHITE, linewidth=1.5, zorder=5, label=label)
     ax.set_xlabel("w0 (intercept)")
     ax.set_ylabel("w1 (slope)")
     if points or path is not None:
@@ -200,19 +204,20 @@ def network_diagram(weights: Mapping[str, float] | None = None, title: str | Non
         (x0, y0), (x1, y1) = _NODES[start], _NODES[end]
         bias = start.startswith("b")
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops={"arrowstyle": "-|>", "color": "#888888" if bias else "#333333",
+                    arrowprops={"arrowstyle": "-|>", "color": palette.GREY if bias else palette.DARK_GREY,
                                 "lw": 1.2, "ls": "--" if bias else "-",
                                 "shrinkA": 12 if bias else 24, "shrinkB": 24})
         label = name if weights is None else f"{name} = {weights[name]:.2f}"
         ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, ha="center", va="center",
-                fontsize=9.5, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#cccccc"})
+                fontsize=9.5, bbox={"boxstyle": "round,pad=0.2", "fc": palette.WHITE, "ec": palette.LIGHT_GREY})
     for node, (x, y) in _NODES.items():
         bias = node.startswith("b")
-        face = "#f2f2f2" if bias else ("#e8eef7" if node.startswith("x") else "#fbe5d6")
-        ax.add_patch(Circle((x, y), _RADIUS * (0.5 if bias else 1), fc=face, ec="#333333", lw=1.2))
+        face = palette.LIGHT_GREY if bias else (palette.SKY_BLUE if node.startswith("x") else palette.ORANGE)
+        ax.add_patch(Circle((x, y), _RADIUS * (0.5 if bias else 1), fc=face, ec=palette.DARK_GREY, lw=1.2,
+                            alpha=1 if bias else 0.35))
         ax.text(x, y, _NODE_TEXT[node], ha="center", va="center", fontsize=9)
     for x, caption in ((0.0, "inputs"), (2.2, "hidden layer\n(sigmoid)"), (4.2, "output\n(no activation)")):
-        ax.text(x, -2.75, caption, ha="center", va="top", fontsize=9.5, color="#555555")
+        ax.text(x, -2.75, caption, ha="center", va="top", fontsize=9.5, color=palette.DARK_GREY)
     ax.set_xlim(-0.6, 4.9)
     ax.set_ylim(-3.4, 2.6)
     ax.set_aspect("equal")
@@ -243,18 +248,23 @@ def two_input_figure(
         g1, g2 = np.meshgrid(grid, grid)
         inputs = np.column_stack([g1.ravel(), g2.ravel()]).astype(np.float32)
         out = np.asarray(predict(inputs), dtype=float).reshape(g1.shape)
-        shade = ax.contourf(g1, g2, out, levels=np.linspace(-0.25, 1.25, 13), cmap="RdBu_r",
+        shade = ax.contourf(g1, g2, out, levels=np.linspace(-0.25, 1.25, 13), cmap=palette.diverging(),
                             extend="both", alpha=0.85)
-        ax.contour(g1, g2, out, levels=[0.5], colors="black", linewidths=1.2)
+        ax.contour(g1, g2, out, levels=[0.5], colors=palette.BLACK, linewidths=1.2)
         fig.colorbar(shade, ax=ax, label="network output", ticks=[0, 0.5, 1])
-    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu_r", vmin=-0.25, vmax=1.25, s=12,
-               edgecolor="white" if predict is None else "#222222", linewidth=0.4)
+    high = y > 0.5  # the two targets differ in shape as well as colour
+    edge = palette.WHITE if predict is None else palette.DARK_GREY
+    for mask, colour, shape, name in ((~high, palette.BLUE, "o", "target 0"),
+                                      (high, palette.VERMILLION, "^", "target 1")):
+        ax.scatter(x[mask, 0], x[mask, 1], color=colour, marker=shape, s=14, edgecolor=edge,
+                   linewidth=0.4, label=name)
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     ax.set_xlim(*extent)
     ax.set_ylim(*extent)
     ax.set_aspect("equal")
     ax.set_xlabel("input 1")
     ax.set_ylabel("input 2")
-    ax.set_title(title or ("target: 1 (red) where exactly one input is high"
+    ax.set_title(title or ("target: 1 (orange-red triangles) where exactly one input is high"
                            if predict is None else "what the network learned"))
     return fig
 
@@ -268,8 +278,9 @@ def loss_curve(losses: Sequence[float] | Mapping[str, Sequence[float]], title: s
     if not curves or not all(curves.values()):
         raise ValueError("no losses to draw: pass history.history (with a 'loss' key) or a list of numbers")
     fig, ax = _axes(None, figsize=(5.4, 3.4))
-    for name, values in curves.items():
-        ax.plot(np.arange(1, len(values) + 1), values, lw=2, label=name)
+    for k, (name, values) in enumerate(curves.items()):
+        ax.plot(np.arange(1, len(values) + 1), values, lw=2, label=name, color=palette.color(k),
+                ls=palette.linestyle(k))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (MSE)")
     ax.set_ylim(0, None)

@@ -1,7 +1,8 @@
 """Figures for notebook 04 (weather photos); each function returns a matplotlib Figure.
 
 Figures are made without pyplot, so a notebook shows each one once (as the cell's value).
-Each class has the same colour in every figure (:data:`CLASS_COLORS`).
+Each class has the same colour in every figure (:data:`CLASS_COLORS`, from the Okabe-Ito
+palette in :mod:`.palette`), and is always named too: colour never carries meaning alone.
 """
 
 from __future__ import annotations
@@ -15,16 +16,20 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..weather import CLASSES, Evaluation, read_image, split_files
+from . import palette
 
-CLASS_COLORS = {"cloudy": "#7f8c8d", "rain": "#2c6fbb", "shine": "#f1c40f", "sunrise": "#e67e22"}
-SPLIT_COLORS = {"train": "#4c72b0", "validate": "#55a868", "test": "#c44e52"}
+CLASS_COLORS = {"cloudy": palette.GREY, "rain": palette.BLUE, "shine": palette.ORANGE,
+                "sunrise": palette.REDDISH_PURPLE}
+SPLIT_COLORS = {"train": palette.BLUE, "validate": palette.ORANGE, "test": palette.BLUISH_GREEN}
+SPLIT_HATCHES = {"train": "", "validate": "//", "test": ".."}  # the splits differ in texture too
+WRONG_COLOR = palette.VERMILLION  # a wrong prediction's title, which also says "WRONG"
 
 
 def _color(name: str) -> str:
-    return CLASS_COLORS.get(name, "#4c72b0")
+    return CLASS_COLORS.get(name, palette.DATA)
 
 
-def _photo(ax: Axes, image, title: str = "", color: str = "black") -> None:
+def _photo(ax: Axes, image, title: str = "", color: str = palette.BLACK) -> None:
     ax.imshow(read_image(image))
     ax.set_title(title, fontsize=9, color=color)
     ax.set_axis_off()
@@ -71,7 +76,8 @@ def class_balance(counts: Mapping[str, Mapping[str, int]]) -> Figure:
     bottom = np.zeros(len(classes))
     for split in splits:
         values = np.array([counts[split][c] for c in classes])
-        ax.bar(classes, values, bottom=bottom, label=split, color=SPLIT_COLORS.get(split))
+        ax.bar(classes, values, bottom=bottom, label=split, color=SPLIT_COLORS.get(split, palette.GREY),
+               hatch=SPLIT_HATCHES.get(split, ""), edgecolor=palette.WHITE)
         bottom += values
     for x, total in enumerate(bottom):
         ax.text(x, total, f"{int(total)}", ha="center", va="bottom")
@@ -112,10 +118,11 @@ def training_curves(history: Mapping[str, Sequence[float]], title: str = "") -> 
         raise ValueError("no learning curves to draw: the model was loaded, not trained, here")
     fig = Figure(figsize=(9, 3.2), layout="constrained")
     for ax, metric in zip(fig.subplots(1, 2), ("loss", "accuracy"), strict=True):
-        for prefix, label, style in (("", "training", "-o"), ("val_", "validation", "-s")):
+        for k, (prefix, label, style) in enumerate((("", "training", "-o"), ("val_", "validation", "--s"))):
             values = history.get(prefix + metric)
             if values:
-                ax.plot(np.arange(1, len(values) + 1), values, style, ms=3, label=label)
+                ax.plot(np.arange(1, len(values) + 1), values, style, ms=3, label=label,
+                        color=palette.color(k))
         ax.set(xlabel="epoch", ylabel=metric, title=metric)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if metric == "accuracy":
@@ -131,7 +138,7 @@ def _probability_bars(ax: Axes, probabilities: Sequence[float], classes: Sequenc
                       truth: int | None = None) -> None:
     y = np.arange(len(classes))
     colors = [_color(c) for c in classes]
-    ax.barh(y, probabilities, color=colors, edgecolor=["black" if i == truth else "none" for i in y],
+    ax.barh(y, probabilities, color=colors, edgecolor=[palette.BLACK if i == truth else "none" for i in y],
             linewidth=1.5)
     ax.set_yticks(y, [f"{c} (truth)" if i == truth else c for i, c in enumerate(classes)])
     ax.invert_yaxis()
@@ -152,8 +159,9 @@ def example_predictions(evaluation: Evaluation, which: Mapping[str, int | None] 
         truth, predicted = int(evaluation.y_true[index]), int(evaluation.y_pred[index])
         right = truth == predicted
         _photo(axes[row, 0], evaluation.files[index],
-               f"{label}: {evaluation.classes[truth]}, predicted {evaluation.classes[predicted]}",
-               color="black" if right else "#c0392b")
+               f"{label}: {evaluation.classes[truth]}, predicted {evaluation.classes[predicted]}"
+               + ("" if right else " (WRONG)"),
+               color=palette.BLACK if right else WRONG_COLOR)
         _probability_bars(axes[row, 1], evaluation.probabilities[index], evaluation.classes, truth)
     return fig
 
@@ -163,7 +171,7 @@ def confusion_matrix(evaluation: Evaluation, title: str = "") -> Figure:
     matrix = evaluation.confusion
     fig = Figure(figsize=(4.6, 4), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(matrix, cmap="Blues")
+    ax.imshow(matrix, cmap=palette.sequential())
     k = len(evaluation.classes)
     ax.set_xticks(range(k), evaluation.classes, rotation=30)
     ax.set_yticks(range(k), evaluation.classes)
@@ -173,7 +181,7 @@ def confusion_matrix(evaluation: Evaluation, title: str = "") -> Figure:
     for i in range(k):
         for j in range(k):
             ax.text(j, i, str(matrix[i, j]), ha="center", va="center",
-                    color="white" if matrix[i, j] > threshold else "black")
+                    color=palette.WHITE if matrix[i, j] > threshold else palette.BLACK)
     return fig
 
 
@@ -217,12 +225,12 @@ def accuracy_comparison(accuracies: Mapping[str, float], title: str = "Test accu
     values = [accuracies[n] for n in names]
     fig = Figure(figsize=(6, 0.5 + 0.55 * len(names)), layout="constrained")
     ax = fig.subplots()
-    ax.barh(names, values, color="#4c72b0")
+    ax.barh(names, values, color=palette.DATA)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     for i, v in enumerate(values):
         inside = v > 0.85  # write the number inside long bars, so it stays readable
         ax.text(v - 0.01 if inside else v + 0.01, i, f"{v:.1%}", va="center",
-                ha="right" if inside else "left", color="white" if inside else "black")
+                ha="right" if inside else "left", color=palette.WHITE if inside else palette.BLACK)
     ax.set(xlabel="fraction of test photos classified correctly", title=title)
     return fig

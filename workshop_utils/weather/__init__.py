@@ -54,13 +54,13 @@ from .pipelines import (
     IMAGE_SIZE,
     WeatherSplits,
     class_counts,
-    counts_table,
     cross_validation_rounds,
     load_splits,
     make_dataset,
     split_files,
     splits_from_files,
 )
+from .split import counts_table
 from .standins import make_standin_weather
 from .training import (
     EPOCHS,

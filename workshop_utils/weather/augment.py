@@ -12,6 +12,8 @@ from functools import cache
 
 import numpy as np
 
+from ..checks import fraction, integer
+
 
 @dataclass(frozen=True)
 class AugmentStrength:
@@ -32,9 +34,7 @@ class AugmentStrength:
 
     def __post_init__(self):
         for name in ("rotation", "zoom", "shear"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float | np.number) and 0 <= value < 1):
-                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+            fraction(getattr(self, name), name)
 
     def as_dict(self) -> dict:
         """The strengths as a plain dict (for printing and for the benchmark's JSON)."""
@@ -88,9 +88,7 @@ def make_augmentation(strength: AugmentStrength | dict | None = None, seed: int 
     import keras
 
     strength = _as_strength(strength)
-    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    seed = integer(seed, "seed", low=0)
     layers = []
     if strength.flip:
         layers.append(keras.layers.RandomFlip("horizontal", seed=seed, name="flip"))
@@ -117,8 +115,7 @@ def augment_examples(image, n: int = 9, strength: AugmentStrength | dict | None 
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[-1] != 3:
         raise ValueError(f"expected one RGB image of shape (height, width, 3), got shape {image.shape}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+    n = integer(n, "n", low=1)
     augmentation = make_augmentation(strength, seed=seed)
     batch = np.repeat(image[None].astype("float32"), n - 1, axis=0)
     copies = np.asarray(augmentation(batch, training=True)) if n > 1 else batch

@@ -5,7 +5,8 @@ Keras is imported inside each builder, never at import time.
 
 from __future__ import annotations
 
-import numpy as np
+from ..checks import fraction, integer, positive_number
+from .pipelines import as_image_size
 
 # --- Notebook 04: weather photos -----------------------------------------------------------
 #
@@ -22,23 +23,11 @@ SLIDES_CNN_LAYERS = ("Conv2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dr
 _PREPROCESSING = ("Rescaling", "Sequential")  # the rescale layer and the augmentation block
 
 
-def _check_image_size(image_size) -> tuple[int, int]:
-    if isinstance(image_size, int | np.integer):
-        image_size = (int(image_size), int(image_size))
-    try:
-        height, width = (int(v) for v in image_size)
-    except (TypeError, ValueError):
-        raise ValueError(f"image_size must be an int or a (height, width) pair, got {image_size!r}") from None
-    if height < 8 or width < 8:
-        raise ValueError(f"image_size must be at least 8x8 pixels, got {height}x{width}")
-    return height, width
-
-
 def _weather_inputs(image_size, augmentation):
     """Input, then the optional augmentation block, then rescaling to [0, 1]."""
     import keras
 
-    height, width = _check_image_size(image_size)
+    height, width = as_image_size(image_size)
     layers = [keras.Input(shape=(height, width, 3), name="photo")]
     if augmentation is not None:
         layers.append(augmentation)
@@ -50,12 +39,9 @@ def _compile_weather(model, learning_rate: float | None, *, decay_steps: int | N
                      label_smoothing: float = 0.0):
     import keras
 
-    if learning_rate is not None and not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number or None, got {learning_rate!r}")
-    if decay_steps is not None and (not isinstance(decay_steps, int | np.integer) or decay_steps < 1):
-        raise ValueError(f"decay_steps must be a positive integer or None, got {decay_steps!r}")
-    if not 0 <= label_smoothing < 1:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
+    learning_rate = positive_number(learning_rate, "learning_rate", none_ok=True)
+    decay_steps = integer(decay_steps, "decay_steps", low=1, none_ok=True)
+    label_smoothing = fraction(label_smoothing, "label_smoothing")
     if learning_rate is None:
         optimizer = "adam"
     elif decay_steps:
@@ -74,9 +60,7 @@ def _initializer(seed: int | None, offset: int):
 
     if seed is None:
         return "glorot_uniform"
-    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
-    return keras.initializers.GlorotUniform(seed=int(seed) + offset)
+    return keras.initializers.GlorotUniform(seed=integer(seed, "seed", low=0) + offset)
 
 
 #: Batches until the better network's learning rate has decayed: 30 epochs of the real photos'
@@ -107,8 +91,7 @@ def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: floa
     """
     import keras
 
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    dropout = fraction(dropout, "dropout")
     layers = _weather_inputs(image_size, augmentation)
     layers += [
         keras.layers.Conv2D(32, 3, padding="same", activation="relu",
@@ -151,10 +134,8 @@ def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 6
 
     if not filters:
         raise ValueError("filters must list at least one block's filter count, e.g. (32, 64, 128)")
-    if not isinstance(stem_stride, int | np.integer) or isinstance(stem_stride, bool) or stem_stride < 1:
-        raise ValueError(f"stem_stride must be a positive integer, got {stem_stride!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    stem_stride = integer(stem_stride, "stem_stride", low=1)
+    dropout = fraction(dropout, "dropout")
     layers = _weather_inputs(image_size, augmentation)
     for i, n in enumerate(filters):
         if i:

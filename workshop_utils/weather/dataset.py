@@ -41,9 +41,10 @@ import urllib.parse
 import urllib.request
 import zipfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
@@ -62,10 +63,10 @@ from .split import (
     FRACTIONS,
     MAX_DISTANCE,
     SPLITS,
-    count_table,
-    format_counts,
+    counts_table,
     group_near_duplicates,
     grouped_stratified_split,
+    tally,
 )
 
 CLASSES = ("cloudy", "rain", "shine", "sunrise")
@@ -214,7 +215,7 @@ def format_split_report(report: Mapping) -> str:
     """The split report as a few lines of text: source, counts table, duplicates, seed."""
     lines = [
         f"Source: {report['source']}",
-        format_counts(report["counts"]),
+        counts_table(report["counts"]).to_string(),
         f"Near-duplicate groups: {report['n_duplicate_groups']} "
         f"({report['n_in_duplicate_groups']} photos; {report['n_byte_identical_sets']} sets of "
         "byte-identical files among them), each kept inside one split "
@@ -555,7 +556,7 @@ def _split_and_place(staging: Path, records: list[dict], *, seed: int, fractions
         "fractions": dict(zip(SPLITS, map(float, fractions), strict=True)),
         "max_distance": int(max_distance),
         "total": len(records),
-        "counts": count_table(labels, assignment, CLASSES),
+        "counts": tally(labels, [SPLITS[a] for a in assignment], CLASSES, SPLITS),
         "n_groups": len(members),
         "n_duplicate_groups": len(duplicates),
         "n_in_duplicate_groups": sum(len(g["files"]) for g in duplicates),
@@ -563,6 +564,26 @@ def _split_and_place(staging: Path, records: list[dict], *, seed: int, fractions
         "n_byte_identical_sets": sum(n > 1 for n in Counter(r["sha256"] for r in records).values()),
         "duplicate_groups": duplicates,
     }
+
+
+def photo_groups(root, paths: Sequence[Path]) -> np.ndarray:
+    """Near-duplicate group id per photo, so that copies of a photo are never split apart.
+
+    The groups are the ones :func:`fetch_weather` (or the stand-in) grouped and wrote to
+    ``SPLIT.json``; a folder laid out by hand has no report, so its photos are hashed and
+    grouped here the same way (:func:`group_near_duplicates`, per class).
+    """
+    root = Path(root)
+    if (root / MARKER).is_file():
+        duplicates = split_report(root).get("duplicate_groups", [])
+        member = {name: gid for gid, group in enumerate(duplicates) for name in group["files"]}
+        keys = [Path(path).relative_to(root).as_posix() for path in paths]
+        # a photo in no group is a group of its own, numbered after the duplicate groups
+        return np.asarray([member.get(key, len(duplicates) + i) for i, key in enumerate(keys)],
+                          dtype=np.int64)
+    hashes = [perceptual_hash(decode_image(p)) for p in paths]
+    labels = [Path(p).parent.name for p in paths]
+    return group_near_duplicates(hashes, labels=labels)
 
 
 def _write_marker(folder: Path, report: dict) -> None:
@@ -578,14 +599,22 @@ def _complete(folder: Path) -> bool:
 
 
 def _swap_into_place(staging: Path, dest: Path) -> None:
-    """Rename the finished ``staging`` folder to ``dest``, replacing an older ``dest``."""
-    if dest.exists():
-        old = temporary_name(dest, "old")
+    """Rename the finished ``staging`` folder to ``dest``, replacing an older ``dest``.
+
+    When another fetch (a second kernel) renames its finished layout into place first, that
+    one is kept: the same archive and seed lay out the same photos.
+    """
+    old = temporary_name(dest, "old")
+    try:
         os.replace(dest, old)
+    except FileNotFoundError:
+        pass
+    try:
         os.replace(staging, dest)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, dest)
+    except OSError:
+        if not _complete(dest):
+            raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -594,9 +623,3 @@ def _remove_if_empty(folder: Path) -> None:
         folder.rmdir()
     except OSError:
         pass
-
-
-def summary_of_classes(folder: str | Path) -> Counter:
-    """Photos per class in a laid-out folder, counted from the files (a check on the report)."""
-    folder = Path(folder)
-    return Counter(p.parent.name for p in folder.glob("*/*/*") if p.suffix in (".jpg", ".png"))

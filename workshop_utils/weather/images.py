@@ -9,46 +9,34 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..checks import integer
+from ..uploads import first_upload, is_upload_value
+
 
 def read_image(image) -> np.ndarray:
     """Any one photo as an RGB uint8 array (height, width, 3), decoded by content.
 
     Accepts a path, raw bytes, a Pillow image, a NumPy array (RGB, RGBA, grayscale; 0-255 or
-    0-1 floats), an ipywidgets ``FileUpload`` value (the first file) or one of its file dicts.
+    0-1 floats), an ipywidgets ``FileUpload`` value of ipywidgets 7 or 8 (the first file) or one
+    of its file dicts.
     """
-    if isinstance(image, tuple | list) and image and isinstance(image[0], dict):
-        image = image[0]  # FileUpload.value in ipywidgets 8: a tuple of dicts
-    if isinstance(image, dict):
-        if "content" not in image:
-            raise ValueError("an uploaded-file dict must have a 'content' key (use FileUpload.value)")
-        image = image["content"]
+    if is_upload_value(image):
+        image = first_upload(image).content  # FileUpload.value of ipywidgets 7 (dict) or 8 (tuple)
     if isinstance(image, bytes | bytearray | memoryview):
-        return _decode(io.BytesIO(bytes(image)), "the uploaded bytes")
+        return np.asarray(decode_image(bytes(image), name="the uploaded bytes"))
     if isinstance(image, str | os.PathLike):
         path = Path(image)
         if not path.is_file():
             raise ValueError(f"no photo at {path}: check the path")
-        return _decode(path, path.name)
+        return np.asarray(decode_image(path, name=path.name))
     if isinstance(image, Image.Image):
-        return np.asarray(image.convert("RGB"))
+        return np.asarray(to_rgb(image))
     if isinstance(image, np.ndarray):
         return _array_to_rgb(image)
-    if isinstance(image, tuple | list) and not image:
-        raise ValueError("nothing was uploaded: choose a photo first")
     raise TypeError(
         f"cannot read a photo from a {type(image).__name__}: pass a path, bytes, a NumPy array, "
         "a Pillow image or a FileUpload value"
     )
-
-
-def _decode(source, what: str) -> np.ndarray:
-    try:
-        with Image.open(source) as img:
-            img.seek(0)  # first frame of an animated GIF
-            img = ImageOps.exif_transpose(img)
-            return np.asarray(img.convert("RGB"))
-    except (OSError, Image.DecompressionBombError) as error:
-        raise ValueError(f"{what} is not a photo Pillow can decode ({error}): try a JPEG or PNG") from None
 
 
 def _array_to_rgb(array: np.ndarray) -> np.ndarray:
@@ -94,8 +82,7 @@ def decode_image(source: str | Path | bytes, max_side: int | None = None, *,
         The bytes are not a decodable image.
     """
     label = name or (str(source) if not isinstance(source, bytes) else "image bytes")
-    if max_side is not None and max_side < 1:
-        raise ValueError(f"max_side must be a positive number of pixels, got {max_side}")
+    integer(max_side, "max_side", low=1, none_ok=True)
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         with Image.open(stream) as image:
@@ -105,7 +92,8 @@ def decode_image(source: str | Path | bytes, max_side: int | None = None, *,
             image.load()
             image = ImageOps.exif_transpose(image)
             rgb = to_rgb(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
+            Image.DecompressionBombError) as error:
         raise ImageDecodeError(
             f"{label} could not be decoded as an image ({type(error).__name__}: {error}); "
             "it is corrupt, truncated or not an image: leave it out or replace it."

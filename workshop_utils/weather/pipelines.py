@@ -11,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import integer
 from .dataset import CLASSES, SPLITS
+from .split import tally
 
 IMAGE_SIZE = (100, 100)  # (height, width) the networks see; the slides use 100x100
 BATCH_SIZE = 32
@@ -51,38 +53,31 @@ def split_files(root, split: str, classes: Sequence[str] = CLASSES) -> tuple[lis
 
 
 def class_counts(root, classes: Sequence[str] = CLASSES) -> dict[str, dict[str, int]]:
-    """How many photos each split holds per class: ``{split: {class: count}}``."""
-    counts = {}
+    """How many photos each split holds per class: ``{split: {class: count}}``.
+
+    Print :func:`~workshop_utils.weather.split.counts_table` of it for the table with totals.
+    """
+    splits, labels = [], []
     for split in SPLITS:
-        _, labels = split_files(root, split, classes)
-        counts[split] = {name: int(np.sum(labels == i)) for i, name in enumerate(classes)}
-    return counts
-
-
-def counts_table(counts: dict[str, dict[str, int]]) -> str:
-    """A plain-text table of :func:`class_counts` with totals (stable, for stored outputs)."""
-    classes = list(next(iter(counts.values())))
-    header = ["split"] + classes + ["total"]
-    rows = [[split] + [str(counts[split][c]) for c in classes] + [str(sum(counts[split].values()))]
-            for split in counts]
-    totals = [sum(counts[s][c] for s in counts) for c in classes]
-    rows.append(["total"] + [str(t) for t in totals] + [str(sum(totals))])
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-
-    def fmt(row):
-        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(row, widths, strict=True)))
-
-    return "\n".join([fmt(header), "-" * len(fmt(header))] + [fmt(r) for r in rows])
+        _, indices = split_files(root, split, classes)
+        splits += [split] * len(indices)
+        labels += [classes[i] for i in indices]
+    return tally(splits, labels, SPLITS, classes)
 
 
 # --- tf.data pipelines -----------------------------------------------------------------------
 
 
-def _as_size(image_size) -> tuple[int, int]:
+def as_image_size(image_size) -> tuple[int, int]:
+    """``(height, width)`` from an int (a square) or a pair; ValueError below 8x8 pixels."""
     if isinstance(image_size, int | np.integer):
-        return int(image_size), int(image_size)
-    height, width = (int(v) for v in image_size)
+        image_size = (int(image_size), int(image_size))
+    try:
+        height, width = (int(v) for v in image_size)
+    except (TypeError, ValueError):
+        raise ValueError(f"image_size must be an int or a (height, width) pair, got {image_size!r}") from None
+    if height < 8 or width < 8:
+        raise ValueError(f"image_size must be at least 8x8 pixels, got {height}x{width}")
     return height, width
 
 
@@ -90,7 +85,7 @@ def _resize(images, image_size):
     """The one resize used for training and for new photos: bilinear with antialiasing."""
     import tensorflow as tf
 
-    return tf.image.resize(images, _as_size(image_size), method="bilinear", antialias=True)
+    return tf.image.resize(images, as_image_size(image_size), method="bilinear", antialias=True)
 
 
 def make_dataset(paths: Sequence[Path], labels: np.ndarray, *, image_size=IMAGE_SIZE,
@@ -105,7 +100,7 @@ def make_dataset(paths: Sequence[Path], labels: np.ndarray, *, image_size=IMAGE_
 
     if len(paths) != len(labels):
         raise ValueError(f"got {len(paths)} paths but {len(labels)} labels")
-    size = _as_size(image_size)
+    size = as_image_size(image_size)
 
     def load(path, label):
         data = tf.io.read_file(path)
@@ -160,34 +155,10 @@ def splits_from_files(root, files: dict[str, tuple[list[Path], np.ndarray]], ima
                             shuffle=(split == "train"), seed=seed, n_classes=len(classes))
         for split in SPLITS
     }
-    return WeatherSplits(Path(root), _as_size(image_size), files, datasets, tuple(classes))
+    return WeatherSplits(Path(root), as_image_size(image_size), files, datasets, tuple(classes))
 
 
 # --- Cross-validation: a steadier accuracy than one small test split ---------------------------
-
-
-def photo_groups(root, paths: Sequence[Path]) -> np.ndarray:
-    """Near-duplicate group id per photo, so that copies of a photo are never split apart.
-
-    The groups come from the split report (``SPLIT.json``) that ``fetch_weather`` wrote; a
-    folder laid out by hand has no report, so its photos are hashed and grouped the same way.
-    """
-    from .dataset import MARKER, split_report
-
-    root = Path(root)
-    if (root / MARKER).is_file():
-        duplicates = split_report(root).get("duplicate_groups", [])
-        member = {name: gid for gid, group in enumerate(duplicates) for name in group["files"]}
-        keys = [Path(path).relative_to(root).as_posix() for path in paths]
-        # a photo in no group is a group of its own, numbered after the duplicate groups
-        return np.asarray([member.get(key, len(duplicates) + i) for i, key in enumerate(keys)],
-                          dtype=np.int64)
-    from .images import decode_image, perceptual_hash
-    from .split import group_near_duplicates
-
-    hashes = [perceptual_hash(decode_image(p)) for p in paths]
-    labels = [Path(p).parent.name for p in paths]
-    return group_near_duplicates(hashes, labels=labels)
 
 
 def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequence[str] = CLASSES,
@@ -202,10 +173,10 @@ def cross_validation_rounds(root, folds: int = 6, seed: int = 0, classes: Sequen
     ``keep_duplicates_together=False`` treats every photo as its own group, as a plain random
     split would: only to measure how much leaked copies inflate the accuracy.
     """
+    from .dataset import photo_groups
     from .split import grouped_stratified_split
 
-    if not isinstance(folds, int | np.integer) or isinstance(folds, bool) or folds < 3:
-        raise ValueError(f"folds must be an integer of at least 3 (test, validate, train), got {folds!r}")
+    folds = integer(folds, "folds", low=3, note="a test, a validate and a train fold")
     paths: list[Path] = []
     labels: list[np.ndarray] = []
     for split in SPLITS:

@@ -7,14 +7,20 @@ test accuracy then measures memory, not skill. So we
 1. group near-duplicates (:func:`group_near_duplicates`, from perceptual hashes),
 2. split whole groups, class by class, towards the documented :data:`FRACTIONS`
    (:func:`grouped_stratified_split`), with a seed so the split can be repeated,
-3. count what went where (:func:`count_table`, :func:`format_counts`).
+3. count what went where (:func:`tally`, :func:`counts_table`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import pdist, squareform
+
+from ..checks import integer
 
 #: Names of the splits, in order.
 SPLITS = ("train", "validate", "test")
@@ -25,59 +31,35 @@ FRACTIONS = (0.70, 0.15, 0.15)
 #: from 3 to 8 finds the same ~100 groups; from 12 up, distinct sunsets start to chain together.
 MAX_DISTANCE = 6
 
-_POPCOUNT8 = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
-
-
-def _as_words(hashes: Sequence[int]) -> np.ndarray:
-    """Hashes as an (n, words) uint64 array, 64 bits per word; ValueError for negatives."""
-    values = [int(h) for h in hashes]
-    if any(h < 0 for h in values):
-        raise ValueError(f"hashes must be non-negative integers, got {min(values)}")
-    words = max([1, *((h.bit_length() + 63) // 64 for h in values)])
-    mask = (1 << 64) - 1
-    return np.array([[(h >> (64 * w)) & mask for w in range(words)] for h in values],
-                    dtype=np.uint64).reshape(len(values), words)
-
-
-def _popcount(values: np.ndarray) -> np.ndarray:
-    """Set bits per row of an (n, words) uint64 array (works on every NumPy version)."""
-    as_bytes = np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)
-    return _POPCOUNT8[as_bytes].reshape(len(values), -1).sum(axis=1, dtype=np.int64)
-
-
 def group_near_duplicates(hashes: Sequence[int], max_distance: int = MAX_DISTANCE,
                           labels: Sequence[object] | None = None) -> np.ndarray:
     """Group id per item: items whose hashes are within ``max_distance`` bits share a group.
 
-    Grouping is transitive (if A is near B and B near C, all three share a group). With
-    ``labels``, only items with the same label are grouped, so one false match between two
-    classes cannot drag them together. Group ids are 0, 1, 2, ... in order of first item.
+    Grouping is transitive (if A is near B and B near C, all three share a group): the groups
+    are the connected components of the graph of near pairs. With ``labels``, only items with
+    the same label are grouped, so one false match between two classes cannot drag them
+    together. Group ids are 0, 1, 2, ... in order of first item.
     """
-    if max_distance < 0:
-        raise ValueError(f"max_distance must be >= 0, got {max_distance}")
-    values = _as_words(hashes)
+    max_distance = integer(max_distance, "max_distance", low=0)
+    values = [int(h) for h in hashes]
+    if any(h < 0 for h in values):
+        raise ValueError(f"hashes must be non-negative integers, got {min(values)}")
     n = len(values)
     if labels is not None and len(labels) != n:
         raise ValueError(f"got {n} hashes but {len(labels)} labels; give one label per hash")
-    label_ids = (np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)[1]
-                 if labels is not None else np.zeros(n, dtype=np.int64))
-    parent = np.arange(n)
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = int(parent[i])
-        return i
-
-    for i in range(n - 1):
-        near = _popcount(values[i + 1:] ^ values[i]) <= max_distance
-        near &= label_ids[i + 1:] == label_ids[i]
-        for j in np.flatnonzero(near) + i + 1:
-            a, b = root(i), root(int(j))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    roots = np.array([root(i) for i in range(n)], dtype=np.int64)
-    return np.unique(roots, return_inverse=True)[1].astype(np.int64) if n else roots
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    width = max(1, *((h.bit_length() + 7) // 8 for h in values))
+    bits = np.unpackbits(np.frombuffer(b"".join(h.to_bytes(width, "big") for h in values),
+                                       dtype=np.uint8).reshape(n, width), axis=1)
+    # pdist's "hamming" is the share of differing bits; times the bit count, a whole number
+    near = squareform(np.rint(pdist(bits, "hamming") * bits.shape[1]) <= max_distance)
+    if labels is not None:
+        names = np.asarray(labels, dtype=object).astype(str)
+        near &= names[:, None] == names[None, :]
+    _, component = connected_components(csr_matrix(near), directed=False)
+    _, first, ids = np.unique(component, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[ids].astype(np.int64)  # numbered by first item
 
 
 def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
@@ -132,23 +114,25 @@ def grouped_stratified_split(labels: Sequence[object], groups: Sequence[int],
     return assignment
 
 
-def count_table(labels: Sequence[object], assignment: Sequence[int], classes: Sequence[str],
-                splits: Sequence[str] = SPLITS) -> dict[str, dict[str, int]]:
-    """Counts per class and split: ``table[class][split]``."""
-    labels_arr = np.asarray(labels, dtype=object).astype(str)
-    split_arr = np.asarray(assignment)
-    return {c: {s: int(((labels_arr == c) & (split_arr == i)).sum()) for i, s in enumerate(splits)}
-            for c in classes}
+def tally(rows: Sequence[object], columns: Sequence[object], row_order: Sequence[str],
+          column_order: Sequence[str]) -> dict[str, dict[str, int]]:
+    """How many items fall in each (row, column) pair: ``{row: {column: n}}``, zeros included.
+
+    ``rows[i]`` and ``columns[i]`` describe item ``i`` (its class and its split, say); the
+    orders fix which rows and columns appear, and in which order (``pandas.crosstab``).
+    """
+    table = pd.crosstab(pd.Categorical(np.asarray(rows, dtype=str), categories=row_order),
+                        pd.Categorical(np.asarray(columns, dtype=str), categories=column_order),
+                        dropna=False)
+    return {str(r): {str(c): int(n) for c, n in row.items()} for r, row in table.iterrows()}
 
 
-def format_counts(table: dict[str, dict[str, int]]) -> str:
-    """The count table as aligned text, with totals per split and per class."""
-    splits = list(next(iter(table.values())).keys()) if table else list(SPLITS)
-    width = max([len("total"), *map(len, table)])
-    lines = [f"{'':<{width}}" + "".join(f"{s:>10}" for s in splits) + f"{'total':>10}"]
-    for name, row in table.items():
-        lines.append(f"{name:<{width}}" + "".join(f"{row[s]:>10}" for s in splits)
-                     + f"{sum(row.values()):>10}")
-    totals = [sum(row[s] for row in table.values()) for s in splits]
-    lines.append(f"{'total':<{width}}" + "".join(f"{t:>10}" for t in totals) + f"{sum(totals):>10}")
-    return "\n".join(lines)
+def counts_table(counts: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """``counts[row][column]`` as a table with a total column and a total row; print it as text.
+
+    One table for the split report (classes by splits) and notebook 04 (splits by classes).
+    """
+    table = pd.DataFrame.from_dict(counts, orient="index").astype(int)
+    table["total"] = table.sum(axis=1)
+    table.loc["total"] = table.sum()
+    return table

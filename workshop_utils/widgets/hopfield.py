@@ -19,10 +19,11 @@ import numpy as np
 
 from ..hopfield import HopfieldNetwork, RecallTrace
 from ..patterns import NAMES, SIDE, add_noise, check_pm1, letter, letters, overlap, overlaps
+from ..plots import palette
 from ..plots.hopfield import plot_patterns, plot_recall
 from .common import Panel
 
-FIRE_COLOUR, SILENT_COLOUR = "#222222", "#f4f4f4"
+FIRE_COLOUR, SILENT_COLOUR = palette.FIRE, palette.SILENT
 
 
 # -- plain functions ---------------------------------------------------------------------

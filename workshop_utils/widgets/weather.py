@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from .. import weather
 from ..plots.weather import augmentation_grid, probability_chart
+from ..uploads import first_upload
 from ..weather import augment
 from .common import figure_png
 
@@ -65,12 +66,12 @@ def augmentation_preview(image, **options) -> widgets.VBox:
 
 
 def upload_view(model, upload_value) -> tuple[dict[str, float], Figure]:
-    """Classify an uploaded photo (a FileUpload value): its probabilities and their bar chart."""
-    probabilities = weather.classify_image(model, upload_value)
-    name = upload_value[0].get("name", "your photo") if isinstance(upload_value, tuple | list) else "your photo"
+    """Classify an uploaded photo (a FileUpload value of ipywidgets 7 or 8): probabilities and chart."""
+    photo = first_upload(upload_value)
+    probabilities = weather.classify_image(model, photo.content)
     best = max(probabilities, key=probabilities.get)
-    figure = probability_chart(probabilities, image=upload_value,
-                               title=f"{name}: looks like {best} ({probabilities[best]:.0%})")
+    figure = probability_chart(probabilities, image=photo.content,
+                               title=f"{photo.name}: looks like {best} ({probabilities[best]:.0%})")
     return probabilities, figure
 
 

@@ -1,0 +1,56 @@
+"""Argument checks shared by every module, so every refusal reads the same way.
+
+``integer(value, "n_neurons", low=1)`` returns ``value`` as an ``int`` or raises
+``ValueError("n_neurons must be a positive integer, got 2.5")``: what was expected, what came.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def integer(value: object, name: str, *, low: int | None = None, high: int | None = None,
+            none_ok: bool = False, note: str = "") -> int | None:
+    """``value`` as an ``int`` within ``[low, high]``, else ValueError naming ``name``.
+
+    Booleans are refused (``True`` is not a count); ``none_ok`` lets ``None`` through;
+    ``note`` adds why, in brackets: "(25 for 5x5 pictures)".
+    """
+    if value is None and none_ok:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, int | np.integer)
+            or (low is not None and value < low) or (high is not None and value > high)):
+        raise ValueError(f"{name} must be {_integer_kind(low, high)}"
+                         f"{f' ({note})' if note else ''}{' or None' if none_ok else ''}, "
+                         f"got {value!r}")
+    return int(value)
+
+
+def positive_number(value: object, name: str, *, none_ok: bool = False) -> float | None:
+    """``value`` as a finite ``float`` above 0, else ValueError naming ``name``."""
+    if value is None and none_ok:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not (np.isfinite(number) and number > 0):
+        raise ValueError(f"{name} must be a positive number{' or None' if none_ok else ''}, "
+                         f"got {value!r}")
+    return number
+
+
+def fraction(value: object, name: str) -> float:
+    """``value`` as a ``float`` in ``[0, 1)`` (a rate such as dropout), else ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _integer_kind(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"an integer from {low} to {high}"
+    if high is not None:
+        return f"an integer <= {high}"
+    return {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
+        low, f"an integer of at least {low}")

@@ -1,0 +1,79 @@
+"""What an ipywidgets ``FileUpload`` holds, in either version's shape, as plain files.
+
+Learners meet two versions of ipywidgets: 7.7 on Colab and older JupyterHubs, 8 in current
+JupyterLab. Their ``FileUpload.value`` differ:
+
+* ipywidgets 8: a tuple of dicts, one per file, with ``name``, ``type``, ``size``,
+  ``last_modified`` and ``content`` (a ``memoryview``);
+* ipywidgets 7: a dict keyed by file name; each entry holds ``metadata`` (``name``, ``type``,
+  ``size``, ``lastModified``) and ``content`` (bytes or a ``memoryview``).
+
+:func:`uploaded_files` reads both (and a single file's dict of either shape), so the rest of
+the package never asks which version is installed. No ipywidgets import is needed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+_BYTES = (bytes, bytearray, memoryview)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One uploaded file: its name, MIME type (may be empty) and content."""
+
+    name: str
+    content: bytes
+    type: str = ""
+
+
+def is_upload_value(value) -> bool:
+    """True for what a ``FileUpload.value`` (or one of its file dicts) can look like."""
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray) and (
+        not value or isinstance(value[0], Mapping)
+    )
+
+
+def _file(entry: Mapping, fallback_name: str = "your photo") -> UploadedFile:
+    if "content" not in entry:
+        raise ValueError(
+            "an uploaded-file dict must have a 'content' key (use FileUpload.value): "
+            f"got keys {sorted(entry)}"
+        )
+    content = entry["content"]
+    if not isinstance(content, _BYTES):
+        raise TypeError(f"an uploaded file's 'content' must be bytes, got {type(content).__name__}")
+    metadata = entry.get("metadata")
+    info = metadata if isinstance(metadata, Mapping) else entry  # ipywidgets 7 : 8
+    return UploadedFile(name=str(info.get("name", fallback_name)), content=bytes(content),
+                        type=str(info.get("type", "")))
+
+
+def uploaded_files(value) -> list[UploadedFile]:
+    """The files in a ``FileUpload.value`` of ipywidgets 7 or 8, in upload order.
+
+    An empty value (nothing uploaded yet: ``()`` in 8, ``{}`` in 7) gives an empty list.
+    """
+    if isinstance(value, Mapping):
+        if "content" in value and isinstance(value["content"], _BYTES):
+            return [_file(value)]  # a single file's dict (either version)
+        if all(isinstance(entry, Mapping) for entry in value.values()):
+            return [_file(entry, fallback_name=str(name)) for name, entry in value.items()]  # 7
+        return [_file(value)]  # says which key is missing
+    if is_upload_value(value):
+        return [_file(entry) for entry in value]  # 8
+    raise TypeError(
+        f"expected a FileUpload value (a tuple of file dicts, or a dict of them), got {type(value).__name__}"
+    )
+
+
+def first_upload(value) -> UploadedFile:
+    """The first uploaded file; a clear error when nothing was uploaded yet."""
+    files = uploaded_files(value)
+    if not files:
+        raise ValueError("nothing was uploaded: choose a photo first")
+    return files[0]
