@@ -159,9 +159,14 @@ def _fetch(url: str, tmp: Path, *, progress: bool, timeout: float, hint: str) ->
         bar.close()
 
 
+def local_path(url: str) -> Path:
+    """The file a ``file://`` address names."""
+    return Path(unquote(urlparse(url).path))
+
+
 def _copy_local(url: str, tmp: Path, hint: str) -> None:
     """Copy the file a ``file://`` address names into ``tmp``."""
-    path = Path(unquote(urlparse(url).path))
+    path = local_path(url)
     try:
         shutil.copyfile(path, tmp)
     except OSError as error:

@@ -38,7 +38,6 @@ import shutil
 import socket
 import stat
 import urllib.parse
-import urllib.request
 import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -55,6 +54,7 @@ from ..download import (
     DataError,
     download,
     is_url,
+    local_path,
     remove_stale,
     temporary_name,
 )
@@ -154,15 +154,17 @@ def photos_problem(timeout: float = 5.0) -> str | None:
     missing = f"no weather photos in {IMG_DIRNAME}/ of the data folder"
     source = weather_source()
     if isinstance(source, str) and source.lower().startswith("file://"):
-        source = Path(urllib.request.url2pathname(urllib.parse.urlsplit(source).path))
+        source = local_path(source)
     if not is_url(source):
         if Path(source).is_file():
             return None
         return f"{missing}, and {SOURCE_ENV} names no file ({source}): {how}."
     if (config.data_dir() / "downloads" / ARCHIVE_NAME).is_file():
         return None
+    import requests  # pooch's HTTP library: the same proxy settings (and no_proxy) as the download
+
     parts = urllib.parse.urlsplit(source)
-    proxy = urllib.request.getproxies().get(parts.scheme)
+    proxy = requests.utils.get_environ_proxies(source).get(parts.scheme)
     target = urllib.parse.urlsplit(proxy if "://" in (proxy or "") else f"http://{proxy}") if proxy else parts
     host, port = target.hostname, target.port or (443 if target.scheme == "https" else 80)
     try:
