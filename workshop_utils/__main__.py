@@ -113,14 +113,19 @@ def check(skip_keras: bool = False) -> int:
         print("  note: under 2 GiB free; close other programs before notebook 04")
     print(f"Data folder: {config.data_dir()}  (set WORKSHOP_DATA_DIR to move it)")
     print(f"Fast mode: {'on' if config.fast_mode() else 'off'}")
+    optional_missing: list[str] = []
     for dataset in DATASETS:
         try:
             ready, message = dataset.status()
         except Exception as error:  # a broken dataset module must not hide the others
             ready, message = False, f"cannot be checked ({type(error).__name__}: {error})"
-        print(f"  [{'ok' if ready else 'missing'}] {dataset.name} ({dataset.notebook}): {message}")
-        if not ready:
-            what = "`python -m workshop_utils fetch`" if dataset.fetch else "a fresh checkout"
+        print(f"  [{'ok' if ready else 'missing'}] {dataset.name}: {message} (notebook {dataset.notebook})")
+        if ready:
+            continue
+        what = "`python -m workshop_utils fetch`" if dataset.fetch else "a fresh checkout"
+        if dataset.optional:
+            optional_missing.append(f"{dataset.name} for notebook {dataset.notebook} (optional): run {what}")
+        else:
             problems.append(f"dataset {dataset.name!r} for notebook {dataset.notebook} is not ready: run {what}")
     if problems:
         print("\nNot ready yet:", file=sys.stderr)
@@ -128,13 +133,21 @@ def check(skip_keras: bool = False) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     print("\nAll set: every notebook has what it needs.")
+    for missing in optional_missing:
+        print(f"  Optional, not there: {missing}")
     return 0
 
 
-def fetch(source: str | None = None) -> int:
-    """Download and verify every dataset that is not shipped; say so when there is nothing to do."""
-    from .data import DATASETS
+def fetch(sources: list[str] | None = None) -> int:
+    """Download and verify every dataset that is not shipped; say so when there is nothing to do.
 
+    With ``sources`` (``--source``, repeatable) each dataset is taken from the source meant for
+    it (:func:`workshop_utils.data.route_sources`); one with no source is left alone (with a
+    line saying so; ``check`` then says what is still missing).
+    """
+    from .data import DATASETS, route_sources
+
+    routed = route_sources(sources) if sources else {}
     failed = False
     for dataset in DATASETS:
         if dataset.fetch is None:
@@ -144,9 +157,13 @@ def fetch(source: str | None = None) -> int:
         if ready:
             print(f"{dataset.name}: already present ({message}); nothing to do")
             continue
+        if sources and dataset.name not in routed:
+            print(f"{dataset.name}: not fetched, no --source is for it (add --source <its file>, "
+                  "or run fetch without --source to download it)")
+            continue
         print(f"{dataset.name}: fetching ...", flush=True)
         try:
-            path = dataset.fetch(source=source)
+            path = dataset.fetch(source=routed.get(dataset.name))
         except Exception as error:  # one clear line, not a traceback, for an instructor
             print(f"error: {dataset.name}: {error}", file=sys.stderr)
             failed = True
@@ -170,8 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_check = sub.add_parser("check", help="is this machine ready for the workshop?")
     p_check.add_argument("--skip-keras", action="store_true", help="do not import TensorFlow (faster)")
-    p_fetch = sub.add_parser("fetch", help="download and verify every dataset (a second run does nothing)")
-    p_fetch.add_argument("--source", help="weather photos from this URL or local zip instead of the public address")
+    p_fetch = sub.add_parser("fetch", help="download and verify every dataset and the pretrained "
+                             "weights (a second run does nothing)")
+    p_fetch.add_argument("--source", action="append",
+                         help="take a dataset from this URL, file or folder instead of its public address; "
+                              "repeatable: a .zip (or any other URL) is the weather photos, a .h5 file the "
+                              "pretrained weights, a folder (USB stick) gives each the file it holds")
     p_copy = sub.add_parser("student-copy", help="write notebooks without outputs and solutions")
     p_copy.add_argument("dest", help="folder to write the student notebooks into")
     args = parser.parse_args(argv)
@@ -179,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return check(skip_keras=args.skip_keras)
         if args.command == "fetch":
-            return fetch(source=args.source)
+            return fetch(sources=args.source)
         return student_copy(args.dest)
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
