@@ -23,7 +23,8 @@ from workshop_utils.download import ChecksumError, DataError, DownloadError
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def make_weights_file(folder: Path, weights: pretrained.PretrainedWeights = pretrained.BACKBONE):
+def make_weights_file(folder: Path, weights: pretrained.PretrainedWeights = pretrained.BACKBONE,
+                      seed: int = 0):
     """Build ``weights.application`` with random weights, save it as Keras publishes it.
 
     Returns (path, the model's weights as arrays, a registry entry whose md5 is this file's).
@@ -32,6 +33,8 @@ def make_weights_file(folder: Path, weights: pretrained.PretrainedWeights = pret
     import keras
     from keras.src.legacy.saving import legacy_h5_format  # the writer of Keras's published files
 
+    keras.utils.set_random_seed(seed)
+    folder.mkdir(parents=True, exist_ok=True)
     model = getattr(keras.applications, weights.application)(
         input_shape=(32, 32, 3), include_top=False, weights=None, pooling="avg")
     path = folder / weights.file_name
@@ -73,8 +76,10 @@ def test_weights_go_where_keras_looks(keras_home):
     assert pretrained.weights_path() == keras_home / "models" / pretrained.BACKBONE.file_name
 
 
-def test_download_verify_place(http_server, weights_file, keras_home):
-    path, _, entry = weights_file
+def test_download_verify_place_load(http_server, weights_file, keras_home):
+    from workshop_utils.weather import transfer
+
+    path, arrays, entry = weights_file
     shutil.copy(path, http_server.root / path.name)
     entry = dataclasses.replace(entry, url=http_server.url(f"files/{path.name}"))
     assert pretrained.status(entry)[0] is False
@@ -87,6 +92,11 @@ def test_download_verify_place(http_server, weights_file, keras_home):
     requests = len(http_server.requests)
     assert pretrained.fetch_weights(weights=entry, progress=False) == placed  # second call: no download
     assert len(http_server.requests) == requests
+    model = transfer.backbone(48, entry)  # a different input size: the weights do not depend on it
+    assert model.input_shape == (None, 48, 48, 3) and not model.trainable
+    loaded = model.get_weights()
+    assert len(loaded) == len(arrays)
+    assert all(np.array_equal(a, np.asarray(b)) for a, b in zip(arrays, loaded, strict=True))
 
 
 @pytest.mark.parametrize("mode, error, words", [

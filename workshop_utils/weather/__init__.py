@@ -11,7 +11,9 @@ it themselves, so ``from workshop_utils import weather`` stays cheap):
 - ``augment``: the augmentation layers (shear, rotate, zoom, flip);
 - ``builders``: the Keras builders of the slides' network and the better one;
 - ``training``: training with compact progress and the best epoch kept, save and load;
-- ``evaluation``: ``Evaluation``, ``classify_image`` and the colour baseline.
+- ``evaluation``: ``Evaluation``, ``classify_image`` and the colour baseline;
+- ``transfer``: frozen features of a pretrained backbone (cached on disk), a logistic-regression
+  head judged by the same ``Evaluation``, optional fine-tuning (weights: ``..pretrained``).
 
 The names notebook 04 uses are re-exported here.
 """
@@ -75,18 +77,25 @@ from .training import (
     train_model,
     train_or_load,
 )
+from .transfer import (
+    TRANSFER_IMAGE_SIZE,
+    TransferResult,
+    WeightsMissing,
+    fine_tune_model,
+    train_transfer,
+)
 
 __all__ = [
     "AugmentStrength", "BATCH_SIZE", "BaselineResult", "CITATION", "CLASSES", "DEFAULT_STRENGTH",
     "EPOCHS", "Evaluation", "GOOD_WEATHER", "IMAGE_SIZE", "SLIDES_CNN_LAYERS", "SPLITS",
-    "TrainingResult", "WeatherSplits", "augment_examples", "benchmark_line", "best_weights_keeper",
-    "build_better_cnn", "compact_progress", "import_keras", "layer_table", "photo_batch",
-    "photos_problem", "shear_layer_class", "weather_source",
-    "build_weather_cnn", "class_counts", "classify_image", "counts_table",
+    "TRANSFER_IMAGE_SIZE", "TrainingResult", "TransferResult", "WeatherSplits", "WeightsMissing",
+    "augment_examples", "benchmark_line", "best_weights_keeper", "build_better_cnn",
+    "build_weather_cnn", "class_counts", "classify_image", "compact_progress", "counts_table",
     "cross_validation_rounds", "default_epochs", "evaluate_model", "example_duplicate_pair",
-    "fetch_weather", "good_bad_accuracy", "load_model", "load_splits", "make_augmentation",
-    "make_dataset", "make_standin_weather", "model_name", "pretrained_backbone",
-    "print_split_report", "read_image", "save_model", "slides_layer_names", "split_files",
+    "fetch_weather", "fine_tune_model", "good_bad_accuracy", "import_keras", "layer_table",
+    "load_model", "load_splits", "make_augmentation", "make_dataset", "make_standin_weather",
+    "model_name", "photo_batch", "photos_problem", "pretrained_backbone", "print_split_report",
+    "read_image", "save_model", "shear_layer_class", "slides_layer_names", "split_files",
     "split_report", "splits_from_files", "train_baseline", "train_model", "train_or_load",
-    "weather_images",
+    "train_transfer", "weather_images", "weather_source",
 ]
