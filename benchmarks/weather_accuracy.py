@@ -4,6 +4,7 @@
     python benchmarks/weather_accuracy.py --split-dir /tmp/weather-img --model better
     python benchmarks/weather_accuracy.py --split-dir /tmp/weather-img --model baseline
     python benchmarks/weather_accuracy.py --split-dir /tmp/weather-img --model slides --folds 6
+    python benchmarks/weather_accuracy.py --split-dir /tmp/weather-img --model transfer --folds 6
 
 It uses exactly the notebook's code (``workshop_utils.weather``, ``models``, ``augment``).
 The JSON keys: model, test_accuracy, per_class_accuracy, confusion, train_seconds,
@@ -19,6 +20,14 @@ near-duplicates never trained on, so every photo is tested once. Then ``test_acc
 round's, ``fold_validation_accuracy`` the accuracy on each round's validate fold (for choosing
 between settings without looking at test photos), and ``train_seconds`` is one network's mean
 training time.
+``--model transfer`` is notebook 04's section 9 (``weather.transfer``): frozen features of the
+pretrained backbone plus a logistic-regression head. It needs the ImageNet weights in place
+(``python -m workshop_utils fetch``); without them it prints "pretrained weights missing" and
+exits with status 1. Its JSON adds ``feature_seconds`` (computing every photo's features, in a
+fresh feature cache unless ``--feature-cache`` names one), ``head_seconds`` (fitting the head;
+with ``--folds``, one round's mean), ``rerun_seconds`` (features read back from the cache plus
+the head, as a second run of the notebook does), ``backbone`` and ``weights_md5``;
+``train_seconds`` is features plus head.
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
 
@@ -55,10 +64,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     where.add_argument("--archive", type=Path, help="the dataset zip (fetch_weather(source=...))")
     where.add_argument("--split-dir", type=Path, help="an existing train/validate/test/<class>/ folder, used as is")
     parser.add_argument("--data-dir", type=Path, help="where --archive is laid out (default: a temporary folder)")
-    parser.add_argument("--model", choices=("slides", "better", "baseline"), default="slides")
+    parser.add_argument("--model", choices=("slides", "better", "baseline", "transfer"), default="slides")
     parser.add_argument("--epochs", type=int, help="default: the notebook's full-mode epochs")
     parser.add_argument("--img-size", type=int, help="square image side in pixels (default: the notebook's, "
-                        "weather.IMAGE_SIZE)")
+                        "weather.IMAGE_SIZE; for transfer weather.TRANSFER_IMAGE_SIZE)")
+    parser.add_argument("--feature-cache", type=Path,
+                        help="transfer: keep the feature cache here (default: a fresh temporary folder, "
+                             "so feature_seconds is the first-time cost)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--learning-rate", type=float, help="default: the builder's (slides 0.0003, better 0.003)")
     parser.add_argument("--no-augment", action="store_true", help="train without augmentation layers")
@@ -87,6 +99,8 @@ def run(args: argparse.Namespace, split_dir: Path) -> dict:
 
     result: dict = {"model": args.model, "split_dir": split_dir.name, "seed": args.seed,
                     "cpu_count": os.cpu_count(), "machine": platform.machine()}
+    if args.model == "transfer":
+        return run_transfer(args, split_dir, result)
     if args.model == "baseline" and args.folds:
         return cross_validate_baseline(args, split_dir, result)
     if args.model == "baseline":
@@ -259,8 +273,78 @@ def cross_validate_baseline(args: argparse.Namespace, split_dir: Path, result: d
     return result
 
 
+def run_transfer(args: argparse.Namespace, split_dir: Path, result: dict) -> dict:
+    """Section 9: cached backbone features and a logistic-regression head, on the notebook's split
+    or, with ``--folds``, the same grouped rounds as the networks (one head per round)."""
+    import numpy as np
+
+    from workshop_utils import pretrained, weather
+
+    size = args.img_size or weather.TRANSFER_IMAGE_SIZE
+    entry = pretrained.BACKBONE
+    result.update({"backbone": entry.application, "image_size": [size, size],
+                   "weights_md5": pretrained.md5_file(pretrained.weights_path())})
+    with contextlib.ExitStack() as stack:
+        cache = args.feature_cache or Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="transfer-features-")))
+        if not args.folds:
+            first = weather.train_transfer(split_dir, size, seed=args.seed, cache_dir=cache, progress=False)
+            again = weather.train_transfer(split_dir, size, seed=args.seed, cache_dir=cache, progress=False)
+            result.update(first.evaluation.as_dict())
+            result.update({
+                "validation_accuracy": round(first.validation.accuracy, 4),
+                "features_computed": first.computed, "feature_seconds": round(first.feature_seconds, 1),
+                "head_seconds": round(first.head_seconds, 2),
+                "train_seconds": round(first.feature_seconds + first.head_seconds, 1),
+                "rerun_seconds": round(again.feature_seconds + again.head_seconds, 1),
+                "features": int(first.classifier[-1].coef_.shape[1]),
+            })
+            result["peak_memory_mb"] = peak_memory_mb()
+            return result
+        rounds = weather.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
+                                                 keep_duplicates_together=not args.leaky)
+        truth, probabilities, files, heads, validation, feature_seconds = [], [], [], [], [], []
+        computed = 0
+        for k, files_k in enumerate(rounds):
+            fitted = weather.train_transfer(split_dir, size, files=files_k, seed=args.seed,
+                                            cache_dir=cache, progress=False)
+            computed += fitted.computed
+            feature_seconds.append(fitted.feature_seconds)
+            truth.append(fitted.evaluation.y_true)
+            probabilities.append(fitted.evaluation.probabilities)
+            files += fitted.evaluation.files
+            heads.append(fitted.head_seconds)
+            validation.append(round(fitted.validation.accuracy, 4))
+            print(f"round {k + 1}/{args.folds}: test accuracy {fitted.evaluation.accuracy:.3f} "
+                  f"({len(fitted.evaluation.y_true)} photos)", file=sys.stderr, flush=True)
+    pooled_summary(result, args.folds, truth, probabilities, files, args.leaky)
+    result.update({
+        "fold_validation_accuracy": validation, "features_computed": computed,
+        "feature_seconds": round(feature_seconds[0], 1),
+        "head_seconds": round(float(np.mean(heads)), 2),
+        "train_seconds": round(feature_seconds[0] + float(np.mean(heads)), 1),
+        "rerun_seconds": round(float(np.mean(feature_seconds[1:])) + float(np.mean(heads)), 1),
+        "peak_memory_mb": peak_memory_mb(),
+    })
+    return result
+
+
+def weights_missing(args: argparse.Namespace) -> str | None:
+    """Why ``--model transfer`` cannot run here, or None."""
+    if args.model != "transfer":
+        return None
+    from workshop_utils import pretrained
+
+    ready, message = pretrained.status()
+    return None if ready else f"pretrained weights missing: {message.removeprefix('missing, ')}"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    missing = weights_missing(args)
+    if missing:
+        print(missing, file=sys.stderr)
+        return 1
     if args.split_dir is not None:
         print(json.dumps(run(args, args.split_dir)), flush=True)
         return 0

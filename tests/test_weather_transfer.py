@@ -155,3 +155,43 @@ def test_fine_tune_model_starts_from_the_fitted_head(standin, placed, tmp_path):
     partial.classifier[-1].classes_ = np.arange(3)  # as if one class had no training photo
     with pytest.raises(ValueError, match="every class"):
         transfer.fine_tune_model(partial)
+
+
+# --- benchmarks/weather_accuracy.py --model transfer ----------------------------------------------
+
+
+def test_benchmark_without_weights_says_so_and_fails(standin, tmp_path, monkeypatch, capsys):
+    from benchmarks import weather_accuracy
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
+    assert weather_accuracy.main(["--split-dir", str(standin), "--model", "transfer"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("pretrained weights missing") and "workshop_utils fetch" in captured.err
+    assert captured.out == ""
+
+
+def test_benchmark_measures_features_and_head_on_the_split_and_in_folds(standin, placed, tmp_path,
+                                                                        monkeypatch, capsys):
+    import json
+
+    from benchmarks import weather_accuracy
+
+    monkeypatch.setattr(pretrained, "BACKBONE", placed)
+    base = ["--split-dir", str(standin), "--model", "transfer", "--img-size", "32"]
+    assert weather_accuracy.main(base) == 0
+    fixed = json.loads(capsys.readouterr().out)
+    n_test = len(split_files(standin, "test")[0])
+    assert fixed["model"] == "transfer" and fixed["backbone"] == SMALL.application
+    assert fixed["weights_md5"] == placed.md5 and fixed["image_size"] == [32, 32]
+    assert sum(map(sum, fixed["confusion"])) == n_test
+    assert fixed["features_computed"] == len(all_paths(standin))
+    for key in ("test_accuracy", "per_class_accuracy", "validation_accuracy", "feature_seconds",
+                "head_seconds", "train_seconds", "rerun_seconds", "peak_memory_mb", "cpu_count"):
+        assert key in fixed, key
+    cache = tmp_path / "features"
+    assert weather_accuracy.main([*base, "--folds", "3", "--feature-cache", str(cache)]) == 0
+    folds = json.loads(capsys.readouterr().out)
+    assert sum(map(sum, folds["confusion"])) == len(all_paths(standin))  # every photo tested once
+    assert len(folds["fold_test_accuracy"]) == 3 and len(folds["fold_validation_accuracy"]) == 3
+    assert folds["features_computed"] == len(all_paths(standin))  # once, for all rounds
+    assert "grouped 3-fold" in folds["evaluation"] and list(cache.iterdir())
