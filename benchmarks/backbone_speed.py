@@ -10,7 +10,14 @@ once per size (``decode_seconds``, the same for every backbone), then the frozen
 over them with ``training=False`` in batches of 32, after one warm-up batch: ``seconds`` of
 wall time and ``cpu_seconds`` of this process's CPU time (summed over its threads; less
 disturbed than wall time when other work shares the cores, which ``load_average_1min`` shows).
-One JSON line per (backbone, size). This is a benchmark, not a test: it asserts nothing.
+One JSON line per (backbone, size).
+
+``--pipeline`` instead times notebook 04's own code for its backbone (``weather.transfer``):
+``extract_features`` over every photo file (decode, resize, preprocess and the network in one
+``tf.data`` pipeline, as a first run of section 9 does), and with ``--fine-tune-epochs N`` the
+optional fine-tuning (``fine_tune_model`` + ``train_model`` on the notebook's train split,
+watching validate) for N epochs. Random weights again: these are times, not accuracies.
+This is a benchmark, not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +42,14 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[224, 160, 128])
     parser.add_argument("--backbones", nargs="+", default=list(BACKBONES), choices=BACKBONES)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--pipeline", action="store_true",
+                        help="time the notebook's transfer code for its backbone at the first --sizes")
+    parser.add_argument("--fine-tune-epochs", type=int, default=0,
+                        help="with --pipeline: also time this many epochs of fine-tuning")
+    parser.add_argument("--unfreeze", type=int, default=20, help="layers fine-tuning unfreezes")
     args = parser.parse_args(argv)
+    if args.pipeline:
+        return pipeline(args)
 
     import keras
     import numpy as np
@@ -75,6 +89,47 @@ def main(argv=None) -> int:
                               "parameters": backbone.count_params(), "cpu_count": os.cpu_count(),
                               "load_average_1min": round(os.getloadavg()[0], 2)}), flush=True)
             keras.backend.clear_session()
+    return 0
+
+
+def pipeline(args) -> int:
+    """Notebook 04's transfer code, timed with random weights (see the module docstring)."""
+    import keras
+    import numpy as np
+
+    from workshop_utils import pretrained
+    from workshop_utils.weather import load_splits, split_files, train_model, transfer
+
+    size = args.sizes[0]
+    entry = pretrained.BACKBONE
+    files = {split: split_files(args.split_dir, split) for split in ("train", "validate", "test")}
+    paths = [p for split in files for p in files[split][0]]
+    start = time.perf_counter()
+    model = transfer.backbone(size, entry, random_weights=True)
+    build_seconds = time.perf_counter() - start
+    start, cpu_start = time.perf_counter(), time.process_time()
+    features = transfer.extract_features(paths, model, batch_size=args.batch_size, weights=entry)
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    line = {"backbone": entry.application, "image_size": size, "photos": len(paths),
+            "build_seconds": round(build_seconds, 2), "features_seconds": round(seconds, 2),
+            "features_cpu_seconds": round(cpu_seconds, 2), "cpu_count": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2)}
+    if args.fine_tune_epochs:
+        n_train = len(files["train"][0])
+        head = transfer.transfer_head().fit(features[:n_train], files["train"][1])
+        result = transfer.TransferResult(head, None, None, seconds, 0.0, len(paths), (size, size), entry)
+        tuned = transfer.fine_tune_model(result, model, unfreeze=args.unfreeze)
+        splits = load_splits(args.split_dir, image_size=size)
+        start, cpu_start = time.perf_counter(), time.process_time()
+        trained = train_model(tuned, splits, args.fine_tune_epochs, progress=False, keep_best=False)
+        line.update({"fine_tune_epochs": args.fine_tune_epochs, "unfreeze": args.unfreeze,
+                     "fine_tune_seconds": round(trained.seconds, 1),
+                     "fine_tune_cpu_seconds": round(time.process_time() - cpu_start, 1),
+                     "fine_tune_trainable_weights": int(sum(
+                         int(np.prod(w.shape)) for w in tuned.trainable_weights)),
+                     "train_photos": n_train, "load_average_1min": round(os.getloadavg()[0], 2)})
+    print(json.dumps(line), flush=True)
+    keras.backend.clear_session()
     return 0
 
 

@@ -173,21 +173,34 @@ def run_notebooks(paths: list[Path], data_dir: Path, photos: bool, timeout: int,
     return runs
 
 
-def weather_runs(folds: int = 0) -> list[tuple[str, list[str]]]:
+def weather_runs(folds: int = 0, models: tuple[str, ...] = WEATHER_MODELS) -> list[tuple[str, list[str]]]:
     """(table label, extra arguments) of each weather run: every model on the notebook's split,
     then, with ``folds``, every model again under grouped cross-validation."""
-    runs = [(model, ["--model", model]) for model in WEATHER_MODELS]
-    runs += list(WEATHER_EXTRA_RUNS)
+    runs = [(model, ["--model", model]) for model in models]
+    if models == WEATHER_MODELS:
+        runs += list(WEATHER_EXTRA_RUNS)
     if folds:
         runs += [(f"{model}, {folds}-fold CV", ["--model", model, "--folds", str(folds)])
-                 for model in WEATHER_MODELS]
+                 for model in models]
     return runs
 
 
-def run_weather(split_dir: Path, data_dir: Path, folds: int = 0) -> dict:
+def transfer_results(split_dir: Path, data_dir: Path, folds: int = 0) -> dict:
+    """Notebook 04's transfer learning (``--model transfer``) where the pretrained weights are in
+    place; otherwise each of its rows says "not measured here" (no figure is guessed)."""
+    from workshop_utils import pretrained
+
+    if not pretrained.is_ready():
+        why = "not measured here (pretrained weights missing: `python -m workshop_utils fetch`)"
+        return {label: why for label, _ in weather_runs(folds, ("transfer",))}
+    return run_weather(split_dir, data_dir, folds, ("transfer",))
+
+
+def run_weather(split_dir: Path, data_dir: Path, folds: int = 0,
+                models: tuple[str, ...] = WEATHER_MODELS) -> dict:
     """Run ``weather_accuracy.py`` for each model on the same photos; its results by label."""
     results: dict = {}
-    for label, extra in weather_runs(folds):
+    for label, extra in weather_runs(folds, models):
         command = [sys.executable, str(WEATHER_SCRIPT.relative_to(ROOT)), "--split-dir",
                    str(split_dir), *extra]
         say(f"weather benchmark: {' '.join(extra)} ...")
@@ -236,7 +249,9 @@ def weather_results(args: argparse.Namespace, split_dir: Path | None, data_dir: 
     if not WEATHER_SCRIPT.exists():
         return {model: "not run (benchmarks/weather_accuracy.py is missing)"
                 for model in WEATHER_MODELS}
-    return run_weather(split_dir, data_dir, args.weather_folds)
+    results = run_weather(split_dir, data_dir, args.weather_folds)
+    results.update(transfer_results(split_dir, data_dir, args.weather_folds))
+    return results
 
 
 def measure_all(args: argparse.Namespace, run: report.BenchmarkRun, work: Path) -> None:
