@@ -195,3 +195,15 @@ def test_benchmark_measures_features_and_head_on_the_split_and_in_folds(standin,
     assert len(folds["fold_test_accuracy"]) == 3 and len(folds["fold_validation_accuracy"]) == 3
     assert folds["features_computed"] == len(all_paths(standin))  # once, for all rounds
     assert "grouped 3-fold" in folds["evaluation"] and list(cache.iterdir())
+
+
+def test_run_py_records_not_measured_here_without_the_weights(tmp_path, monkeypatch):
+    from benchmarks import report
+    from benchmarks import run as bench
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
+    rows = bench.transfer_results(tmp_path, tmp_path, folds=6)
+    assert list(rows) == ["transfer", "transfer, 6-fold CV"]
+    assert all(value.startswith("not measured here") for value in rows.values())
+    assert report.weather_row("transfer", rows["transfer"])[1].startswith("not measured here")
+    assert report.WEATHER_TARGETS["transfer"] == (0.97, 60)
