@@ -55,7 +55,7 @@ REGISTRY: dict[str, PretrainedWeights] = {
         hash_source="keras/src/applications/efficientnet.py, WEIGHTS_HASHES['b0'][1] "
                     "(Keras 3.15), the hash keras.utils.get_file checks this file against",
         imagenet_top1=0.771,
-        size_mb=16,
+        size_mb=17,
     ),
     "MobileNetV3Small": PretrainedWeights(
         application="MobileNetV3Small",
