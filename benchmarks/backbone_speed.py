@@ -92,6 +92,14 @@ def main(argv=None) -> int:
     return 0
 
 
+def peak_memory_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KiB, macOS bytes)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 def pipeline(args) -> int:
     """Notebook 04's transfer code, timed with random weights (see the module docstring)."""
     import keras
@@ -113,6 +121,7 @@ def pipeline(args) -> int:
     line = {"backbone": entry.application, "image_size": size, "photos": len(paths),
             "build_seconds": round(build_seconds, 2), "features_seconds": round(seconds, 2),
             "features_cpu_seconds": round(cpu_seconds, 2), "cpu_count": os.cpu_count(),
+            "peak_memory_mb_after_features": peak_memory_mb(),
             "load_average_1min": round(os.getloadavg()[0], 2)}
     if args.fine_tune_epochs:
         n_train = len(files["train"][0])
@@ -127,7 +136,8 @@ def pipeline(args) -> int:
                      "fine_tune_cpu_seconds": round(time.process_time() - cpu_start, 1),
                      "fine_tune_trainable_weights": int(sum(
                          int(np.prod(w.shape)) for w in tuned.trainable_weights)),
-                     "train_photos": n_train, "load_average_1min": round(os.getloadavg()[0], 2)})
+                     "train_photos": n_train, "load_average_1min": round(os.getloadavg()[0], 2),
+                     "peak_memory_mb": peak_memory_mb()})
     print(json.dumps(line), flush=True)
     keras.backend.clear_session()
     return 0

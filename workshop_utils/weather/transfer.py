@@ -43,11 +43,17 @@ class WeightsMissing(DataError):
 
 
 def weights_file(weights: pretrained.PretrainedWeights | None = None) -> Path:
-    """The verified weights file, or :class:`WeightsMissing` saying how to get it."""
-    ready, message = pretrained.status(weights)
-    if not ready:
-        raise WeightsMissing(f"pretrained weights {message}")
-    return pretrained.weights_path(weights)
+    """The verified weights file, or :class:`WeightsMissing` saying, in one line without any
+    path (the notebook prints it), why and how to get it."""
+    entry = pretrained._chosen(weights)
+    if not pretrained.is_ready(entry):
+        what = ("is not the published file" if pretrained.weights_path(entry).is_file()
+                else "is not on this machine")
+        raise WeightsMissing(
+            f"the pretrained weights file ({entry.file_name}) {what}: run `python -m "
+            "workshop_utils fetch` (with internet, or --source from a USB stick), then run "
+            "this again")
+    return pretrained.weights_path(entry)
 
 
 def backbone(image_size=TRANSFER_IMAGE_SIZE, weights: pretrained.PretrainedWeights | None = None,
