@@ -41,7 +41,9 @@ def main(argv=None) -> int:
     parser.add_argument("--split-dir", type=Path, required=True, help="a fetched weather-img/ folder")
     parser.add_argument("--sizes", type=int, nargs="+", default=[224, 160, 128])
     parser.add_argument("--backbones", nargs="+", default=list(BACKBONES), choices=BACKBONES)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int,
+                        help="photos per forward pass (default 32; with --pipeline the notebook's, "
+                             "weather.transfer.FEATURE_BATCH)")
     parser.add_argument("--pipeline", action="store_true",
                         help="time the notebook's transfer code for its backbone at the first --sizes")
     parser.add_argument("--fine-tune-epochs", type=int, default=0,
@@ -49,7 +51,11 @@ def main(argv=None) -> int:
     parser.add_argument("--unfreeze", type=int, default=20, help="layers fine-tuning unfreezes")
     args = parser.parse_args(argv)
     if args.pipeline:
+        from workshop_utils.weather.transfer import FEATURE_BATCH
+
+        args.batch_size = args.batch_size or FEATURE_BATCH
         return pipeline(args)
+    args.batch_size = args.batch_size or 32
 
     import keras
     import numpy as np
@@ -115,12 +121,14 @@ def pipeline(args) -> int:
     start = time.perf_counter()
     model = transfer.backbone(size, entry, random_weights=True)
     build_seconds = time.perf_counter() - start
+    memory_before = peak_memory_mb()
     start, cpu_start = time.perf_counter(), time.process_time()
     features = transfer.extract_features(paths, model, batch_size=args.batch_size, weights=entry)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     line = {"backbone": entry.application, "image_size": size, "photos": len(paths),
             "build_seconds": round(build_seconds, 2), "features_seconds": round(seconds, 2),
             "features_cpu_seconds": round(cpu_seconds, 2), "cpu_count": os.cpu_count(),
+            "batch_size": args.batch_size, "peak_memory_mb_before_features": memory_before,
             "peak_memory_mb_after_features": peak_memory_mb(),
             "load_average_1min": round(os.getloadavg()[0], 2)}
     if args.fine_tune_epochs:
