@@ -76,7 +76,7 @@ REGISTRY: dict[str, PretrainedWeights] = {
 BACKBONE: PretrainedWeights = REGISTRY["EfficientNetB0"]
 
 
-def _chosen(weights: PretrainedWeights | None) -> PretrainedWeights:
+def resolve(weights: PretrainedWeights | None) -> PretrainedWeights:
     """``weights``, or the notebook's :data:`BACKBONE` (looked up now, so a test can swap it)."""
     return BACKBONE if weights is None else weights
 
@@ -92,7 +92,7 @@ def keras_home() -> Path:
 
 def weights_path(weights: PretrainedWeights | None = None) -> Path:
     """Where the weights file goes: ``<keras home>/models/<file>``, where Keras looks for it."""
-    weights = _chosen(weights)
+    weights = resolve(weights)
     return keras_home() / "models" / weights.file_name
 
 
@@ -113,7 +113,7 @@ def verify(path: str | Path, weights: PretrainedWeights | None = None, *, origin
     """
     from .download import ChecksumError
 
-    weights = _chosen(weights)
+    weights = resolve(weights)
 
     path = Path(path)
     origin = origin or str(path)
@@ -142,7 +142,7 @@ def status(weights: PretrainedWeights | None = None) -> tuple[bool, str]:
     "pretrained weights: " (so: "pretrained weights: ready (...)" or "... missing, run fetch")."""
     from .download import ChecksumError
 
-    weights = _chosen(weights)
+    weights = resolve(weights)
 
     path = weights_path(weights)
     if not path.is_file():
@@ -180,7 +180,7 @@ def fetch_weights(source: str | Path | None = None, weights: PretrainedWeights |
     """
     from .download import ChecksumError, DataError, download, is_url
 
-    weights = _chosen(weights)
+    weights = resolve(weights)
 
     dest = weights_path(weights)
     if dest.is_file():

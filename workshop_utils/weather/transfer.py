@@ -47,7 +47,7 @@ class WeightsMissing(DataError):
 def weights_file(weights: pretrained.PretrainedWeights | None = None) -> Path:
     """The verified weights file, or :class:`WeightsMissing` saying, in one line without any
     path (the notebook prints it), why and how to get it."""
-    entry = pretrained._chosen(weights)
+    entry = pretrained.resolve(weights)
     if not pretrained.is_ready(entry):
         what = ("is not the published file" if pretrained.weights_path(entry).is_file()
                 else "is not on this machine")
@@ -66,7 +66,7 @@ def backbone(image_size=TRANSFER_IMAGE_SIZE, weights: pretrained.PretrainedWeigh
     """
     import keras
 
-    entry = pretrained._chosen(weights)
+    entry = pretrained.resolve(weights)
     path = None if random_weights else str(weights_file(entry))
     model = getattr(keras.applications, entry.application)(
         input_shape=(*_as_size(image_size), 3), include_top=False, weights=path, pooling="avg")
@@ -78,7 +78,7 @@ def preprocess_input(images, weights: pretrained.PretrainedWeights | None = None
     """The backbone's own preprocessing (``keras.applications.<module>.preprocess_input``)."""
     import keras
 
-    entry = pretrained._chosen(weights)
+    entry = pretrained.resolve(weights)
     return getattr(keras.applications, entry.module).preprocess_input(images)
 
 
@@ -147,12 +147,16 @@ def cached_features(root, paths: Sequence[Path], image_size=TRANSFER_IMAGE_SIZE,
     atomically. A cache that cannot be written (a read-only folder) is skipped with a note.
     """
     start = time.perf_counter()
-    entry = pretrained._chosen(weights)
+    entry = pretrained.resolve(weights)
     path = weights_file(entry)
     md5 = pretrained.md5_file(path)
     target = cache_path(root, image_size, md5, entry.application, cache_dir)
     root = Path(root)
-    keys = [Path(p).resolve().relative_to(root.resolve()).as_posix() for p in paths]
+    try:
+        keys = [Path(p).resolve().relative_to(root.resolve()).as_posix() for p in paths]
+    except ValueError:
+        raise ValueError(f"every photo must be inside {root} (the cache is keyed by the path "
+                         "relative to it): pass the folder the photos are in as root") from None
     stamps = [_stamp(Path(p)) for p in paths]
     known: dict[str, tuple[str, np.ndarray]] = {}
     if target.is_file():
@@ -243,7 +247,7 @@ def train_transfer(root, image_size=TRANSFER_IMAGE_SIZE,
     round of :func:`cross_validation_rounds`); by default the folders' train/validate/test.
     Raises :class:`WeightsMissing` (a :class:`DataError`) when the weights are not in place.
     """
-    entry = pretrained._chosen(weights)
+    entry = pretrained.resolve(weights)
     files = files or {split: split_files(root, split, classes) for split in SPLITS}
     every = [p for split in SPLITS for p in files[split][0]]
     features = cached_features(root, every, image_size, entry, cache_dir=cache_dir, model=model,
