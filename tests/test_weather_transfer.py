@@ -72,6 +72,11 @@ def test_features_are_cached_and_rebuilt_when_weights_size_or_photos_change(
                                              progress=False)
         assert np.array_equal(reordered.values, first.values[::-1])
 
+    first.cache.write_bytes(first.cache.read_bytes()[:100])  # a damaged cache file ...
+    damaged = transfer.cached_features(standin, paths, 32, placed, cache_dir=cache, progress=False)
+    assert damaged.computed == len(paths)  # ... is computed again, not trusted
+    assert np.allclose(damaged.values, first.values, rtol=1e-3, atol=0)
+
     bigger = transfer.cached_features(standin, paths, 48, placed, cache_dir=cache, progress=False)
     assert bigger.computed == len(paths) and bigger.cache != first.cache
 

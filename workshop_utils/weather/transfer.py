@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,9 +161,12 @@ def cached_features(root, paths: Sequence[Path], image_size=TRANSFER_IMAGE_SIZE,
     stamps = [_stamp(Path(p)) for p in paths]
     known: dict[str, tuple[str, np.ndarray]] = {}
     if target.is_file():
-        with np.load(target, allow_pickle=False) as stored:
-            known = {k: (s, row) for k, s, row in
-                     zip(stored["keys"].tolist(), stored["stamps"].tolist(), stored["features"], strict=True)}
+        try:
+            with np.load(target, allow_pickle=False) as stored:
+                known = {k: (s, row) for k, s, row in zip(
+                    stored["keys"].tolist(), stored["stamps"].tolist(), stored["features"], strict=True)}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # unreadable: computed again
+            known = {}
     todo = [i for i, (k, s) in enumerate(zip(keys, stamps, strict=True))
             if k not in known or known[k][0] != s]
     if todo:
