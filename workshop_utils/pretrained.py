@@ -178,7 +178,7 @@ def fetch_weights(source: str | Path | None = None, weights: PretrainedWeights |
         under the final name or in a temporary file; a file already in place that is wrong is
         replaced only by a verified one.
     """
-    from .download import ChecksumError, DataError, download, is_url
+    from .download import ChecksumError, DataError, is_url
 
     weights = resolve(weights)
 
@@ -193,8 +193,8 @@ def fetch_weights(source: str | Path | None = None, weights: PretrainedWeights |
     hint = (f"Check the address and your connection, or copy {weights.file_name} from another "
             f"machine and run `python -m workshop_utils fetch --source <that file>`.")
     if is_url(source):
-        return download(str(source), dest, progress=progress, timeout=timeout, hint=hint,
-                        check=lambda tmp: verify(tmp, weights, origin=str(source)))
+        return _download_verified(str(source), dest, weights, progress=progress,
+                                  timeout=timeout, hint=hint)
     local = Path(source).expanduser()
     if local.is_dir():
         local = local / weights.file_name
@@ -205,6 +205,23 @@ def fetch_weights(source: str | Path | None = None, weights: PretrainedWeights |
             f"/media/usb/{weights.file_name}`."
         )
     return _copy_verified(local, dest, weights)
+
+
+def _download_verified(url: str, dest: Path, weights: PretrainedWeights, **options) -> Path:
+    """``download.download`` (atomic, complete) into a temporary name next to ``dest``, then
+    verify and rename: only a verified file ever has the final name."""
+    from .download import download, remove_stale, temporary_name
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(dest.parent, dest.name)
+    tmp = temporary_name(dest, "download")
+    try:
+        download(url, tmp, **options)
+        verify(tmp, weights, origin=url)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
 
 
 def _copy_verified(source: Path, dest: Path, weights: PretrainedWeights) -> Path:
