@@ -31,7 +31,7 @@ from .. import pretrained
 from ..download import DataError
 from .dataset import CLASSES, SPLITS
 from .evaluation import Evaluation, baseline_probabilities
-from .pipelines import _as_size, _resize, split_files
+from .pipelines import _resize, as_image_size, split_files
 
 #: The side of the square photos the backbone sees: the size its ImageNet weights were trained at.
 TRANSFER_IMAGE_SIZE = 224
@@ -70,7 +70,7 @@ def backbone(image_size=TRANSFER_IMAGE_SIZE, weights: pretrained.PretrainedWeigh
     entry = pretrained.resolve(weights)
     path = None if random_weights else str(weights_file(entry))
     model = getattr(keras.applications, entry.application)(
-        input_shape=(*_as_size(image_size), 3), include_top=False, weights=path, pooling="avg")
+        input_shape=(*as_image_size(image_size), 3), include_top=False, weights=path, pooling="avg")
     model.trainable = False
     return model
 
@@ -116,7 +116,7 @@ def extract_features(paths: Sequence[Path], model, *, batch_size: int = FEATURE_
 
 def cache_path(root, image_size, weights_md5: str, application: str, cache_dir=None) -> Path:
     """Where the features for this image size and weights file are kept."""
-    height, width = _as_size(image_size)
+    height, width = as_image_size(image_size)
     folder = Path(root) / CACHE_DIRNAME if cache_dir is None else Path(cache_dir)
     return folder / f"{application}-{height}x{width}-{weights_md5[:16]}.npz"
 
@@ -172,7 +172,7 @@ def cached_features(root, paths: Sequence[Path], image_size=TRANSFER_IMAGE_SIZE,
     if todo:
         if progress:
             print(f"Computing {entry.application} features of {len(todo)} photos at "
-                  f"{_as_size(image_size)[0]} px (once; later runs read them from the cache) ...",
+                  f"{as_image_size(image_size)[0]} px (once; later runs read them from the cache) ...",
                   flush=True)
         model = backbone(image_size, entry) if model is None else model
         rows = extract_features([paths[i] for i in todo], model, batch_size=batch_size, weights=entry)
@@ -270,7 +270,7 @@ def train_transfer(root, image_size=TRANSFER_IMAGE_SIZE,
                           tuple(classes), list(paths))
 
     return TransferResult(classifier, judge("test"), judge("validate"), features.seconds,
-                          head_seconds, features.computed, _as_size(image_size), entry, features.cache)
+                          head_seconds, features.computed, as_image_size(image_size), entry, features.cache)
 
 
 # --- Optional: fine-tuning the top of the backbone ----------------------------------------------
