@@ -40,7 +40,8 @@ WEATHER_EXTRA_RUNS = (("slides, learning rate 0.001 (Keras's default)",
 #: figures it reports (``{"benchmark": {...}}``); the learners' notebook holds no such plumbing.
 FIGURE_CELLS = {
     "04": "print(weather.benchmark_line(slides=evaluation, better=better_evaluation,\n"
-          "                             baseline=baselines['boosting'].evaluation))",
+          "                             baseline=baselines['boosting'].evaluation,\n"
+          "                             **({'transfer': transfer.evaluation} if transfer is not None else {})))",
 }
 WEATHER_TIMEOUT = 1800  # seconds for one weather run (times K under K-fold cross-validation)
 WEATHER_SCRIPT = ROOT / "benchmarks" / "weather_accuracy.py"

@@ -264,18 +264,6 @@ def test_train_or_load_says_which_it_did(splits, data_folder):
     assert fresh.source == "trained" and "Saved to <data folder>/models/cnn.keras" in fresh.message
 
 
-def test_pretrained_backbone_fails_gently(monkeypatch):
-    model, message = weather.pretrained_backbone(download=False)
-    assert model is None and message.startswith("Skipped")
-
-    def offline(*args, **kwargs):
-        raise OSError("no internet")
-
-    monkeypatch.setattr(keras.applications, "MobileNetV2", offline)
-    model, message = weather.pretrained_backbone()
-    assert model is None and "Could not download the pretrained weights (OSError)" in message
-
-
 # --- widgets (thin shells, run headless) -----------------------------------------------------------
 
 def test_augmentation_widget_redraws_for_its_sliders(photos):

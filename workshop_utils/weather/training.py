@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import config
 from ..checks import integer
-from .pipelines import WeatherSplits, as_image_size
+from .pipelines import WeatherSplits
 
 EPOCHS = {"slides": 20, "better": 30}  # full workshop (the issue asks 20 for the slides' network)
 FAST_EPOCHS = {"slides": 3, "better": 3}  # WORKSHOP_FAST=1: stand-in photos, a quick run
@@ -205,27 +205,3 @@ def train_or_load(build: Callable[[], object], splits: WeatherSplits, *, name: s
     else:
         result.message = note + result.message
     return result
-
-
-# --- Going further: transfer learning -----------------------------------------------------------
-
-
-def pretrained_backbone(image_size=(96, 96), download: bool = True):
-    """Try to get MobileNetV2 with ImageNet weights; return ``(model or None, message)``.
-
-    The weights (about 9 MB) come from the internet the first time; without a connection this
-    says so instead of failing, so the notebook still runs offline.
-    """
-    if not download:
-        return None, ("Skipped: downloading pretrained weights is switched off here (fast mode "
-                      "or offline). The code below shows how it would be used.")
-    import keras
-
-    try:
-        backbone = keras.applications.MobileNetV2(input_shape=(*as_image_size(image_size), 3),
-                                                  include_top=False, weights="imagenet", pooling="avg")
-    except Exception as error:  # no internet, proxy, blocked host: all end the same way here
-        return None, (f"Could not download the pretrained weights ({type(error).__name__}): "
-                      "connect to the internet and run this cell again, or skip this section.")
-    backbone.trainable = False
-    return backbone, f"Downloaded MobileNetV2 with {backbone.count_params():,} pretrained weights."
