@@ -72,16 +72,12 @@ def test_readme_names_the_same_repository():
 
 
 # -- exercises: learntools style, nothing of a solution stored ---------------------------------
-# Notebook 04 is rewritten by issue 14; drop this mark when it has the shared shape.
-SHAPED = [pytest.param(p, marks=pytest.mark.xfail(reason="notebook 04 gets the shared shape and the qN exercises in issue 14",
-                                                   strict=False)) if p.name.startswith("04_") else p
-          for p in NOTEBOOKS]
 HINT_CELL = ("# {q}.hint()      # uncomment for a hint\n"
              "# {q}.solution()  # uncomment to see a solution (instructors: run this to show it)")
 CHECK_CALL = re.compile(r"^(q\d+)\.check\(answer\b", re.MULTILINE)
 
 
-@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_solution_and_no_verdict_is_stored(path):
     nb = _load(path)
     for i, cell in enumerate(_code_cells(nb), start=1):
@@ -98,7 +94,7 @@ def test_no_solution_and_no_verdict_is_stored(path):
         f"{path.name} stores a 'Correct!' verdict: regenerate it with the exercises unanswered")
 
 
-@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_check_is_followed_by_its_hint_and_solution_cell(path):
     code = [_text(c["source"]) for c in _code_cells(_load(path))]
     found = []
@@ -125,7 +121,7 @@ def readme_times() -> dict[str, int]:
     return {name: int(minutes) for _, name, minutes in README_TIMES.findall((ROOT / "README.md").read_text())}
 
 
-@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_shape(path):
     cells = _load(path)["cells"]
     intro = _text(cells[0]["source"])
