@@ -15,11 +15,12 @@ This module imports neither TensorFlow nor Keras (``check`` and ``fetch`` stay f
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+import pooch
 
 #: The first bytes of every HDF5 file (the format of Keras's published weights).
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -97,12 +98,8 @@ def weights_path(weights: PretrainedWeights | None = None) -> Path:
 
 
 def md5_file(path: str | Path) -> str:
-    """The md5 of a file (the hash Keras publishes for its weights), read in chunks."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+    """The md5 of a file (the hash Keras publishes for its weights); pooch reads it in chunks."""
+    return pooch.file_hash(str(path), alg="md5")
 
 
 def verify(path: str | Path, weights: PretrainedWeights | None = None, *, origin: str | None = None) -> None:
