@@ -17,7 +17,6 @@ import pytest
 
 # Keep TensorFlow's C++ start-up chatter out of the streams nbval compares.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 #: The notebook whose full mode needs the real photos.
 PHOTO_NOTEBOOK = "04_weather_cnn.ipynb"
@@ -37,17 +36,48 @@ class NotebookCannotRun(pytest.Item):
         return self.path, None, self.name
 
 
-def photo_notebook_problem() -> str | None:
-    """Why notebook 04 cannot run under nbval here, in one line, or None when it can."""
+def photo_notebook_problem(timeout: float = 5.0) -> str | None:
+    """Why notebook 04 cannot run under nbval here, in one line, or None when it can.
+
+    It can when its photos are laid out, when the archive variable names a zip that exists, or
+    when the download's server (or proxy) accepts a connection: "no photos, no internet" is one
+    clear line up front, not a traceback halfway through the notebook.
+    """
+    import socket
+    import urllib.parse
+    from pathlib import Path
+
+    import requests  # pooch's HTTP library: the same proxy settings as the download
+
     from workshop_utils import config
-    from workshop_utils.weather import dataset
+    from workshop_utils.weather.archive import ARCHIVE_NAME, SOURCE_ENV, weather_source
+    from workshop_utils.weather.photos import status
 
     if config.fast_mode():
         return (f"{PHOTO_NOTEBOOK}: its stored outputs come from full mode, but WORKSHOP_FAST=1 "
                 "is set: unset it to check the notebook under nbval (fast mode is for quick runs "
                 f"and the browser test), or leave it out with --deselect notebooks/{PHOTO_NOTEBOOK}")
-    problem = dataset.photos_problem()
-    return None if problem is None else f"{PHOTO_NOTEBOOK} cannot run: {problem}"
+    if status()[0]:
+        return None
+    how = (f"set {SOURCE_ENV} to the dataset's zip (for example a copy on a USB stick, or "
+           "../shared/datasets/weather/dataset2.zip beside the checkout), or lay the photos out "
+           "once with `python -m workshop_utils fetch --source PATH`")
+    missing = f"{PHOTO_NOTEBOOK} cannot run: no weather photos in weather-img/ of the data folder"
+    source = weather_source()
+    if not isinstance(source, str):
+        return None if Path(source).is_file() else f"{missing}, and {SOURCE_ENV} names no file ({source}): {how}."
+    if (config.data_dir() / "downloads" / ARCHIVE_NAME).is_file():
+        return None
+    parts = urllib.parse.urlsplit(source)
+    proxy = requests.utils.get_environ_proxies(source).get(parts.scheme)
+    target = urllib.parse.urlsplit(proxy if "://" in (proxy or "") else f"http://{proxy}") if proxy else parts
+    host, port = target.hostname, target.port or (443 if target.scheme == "https" else 80)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        return (f"{missing}, and {host} cannot be reached to download them "
+                f"({error.strerror or type(error).__name__}; no internet?): {how}.")
+    return None
 
 
 @pytest.hookimpl(trylast=True)  # after -k and --deselect have had their say

@@ -21,7 +21,6 @@ stops itself at the end of the test (or after two minutes at the latest).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import socket
 import struct
@@ -36,7 +35,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from workshop_utils.weather.standins import make_sky
+from tests.standins import make_sky, write_table
 
 SERVER_LIFETIME_S = 120
 SLOW_S = 0.05
@@ -207,18 +206,10 @@ def write_zip(path: Path, files: dict[str, bytes], top: str = "dataset2/",
     return path
 
 
-def manifest_of(files: dict[str, bytes], top: str = "dataset2/") -> str:
-    """A ``sha256sum``-format manifest of ``files`` (as the shipped one is written)."""
-    return "".join(f"{hashlib.sha256(data).hexdigest()}  {top}{name}\n"
-                   for name, data in sorted(files.items()))
-
-
 @pytest.fixture(scope="session")
 def weather_set(tmp_path_factory):
-    """(files, zip path, manifest path) for a small weather archive in the real layout."""
+    """(files, zip path, split table path) for a small weather archive in the real layout."""
     folder = tmp_path_factory.mktemp("weather-src")
     files = weather_files()
     archive = write_zip(folder / "weather.zip", files)
-    manifest = folder / "weather.sha256"
-    manifest.write_text(manifest_of(files))
-    return files, archive, manifest
+    return files, archive, write_table(files, folder / "weather.csv")

@@ -8,15 +8,8 @@ import time
 
 import pytest
 
-from workshop_utils.download import (
-    ChecksumError,
-    DataError,
-    DownloadError,
-    download,
-    is_url,
-    remove_stale,
-    sha256_file,
-)
+from workshop_utils import files
+from workshop_utils.download import ChecksumError, DataError, DownloadError, download, is_url
 
 BODY = bytes(range(256)) * 4096  # 1 MiB, so the body arrives in several chunks
 
@@ -33,17 +26,19 @@ def _leftovers(folder):
 
 def test_download_writes_the_file_and_checks_its_sha256(served, tmp_path):
     dest = tmp_path / "out" / "blob.bin"
-    got = download(served.url("files/blob.bin"), dest, sha256=hashlib.sha256(BODY).hexdigest(),
-                   progress=True)
+    got = download(served.url("files/blob.bin"), dest,
+                   known_hash=f"sha256:{hashlib.sha256(BODY).hexdigest()}", progress=True)
     assert got == dest and dest.read_bytes() == BODY
     assert _leftovers(dest.parent) == ["blob.bin"]
 
 
-def test_sha256_mismatch_keeps_nothing(served, tmp_path):
+@pytest.mark.parametrize("alg", ["sha256", "md5"])
+def test_a_hash_mismatch_keeps_nothing_and_names_both_hashes(served, tmp_path, alg):
     dest = tmp_path / "blob.bin"
-    with pytest.raises(ChecksumError, match="sha256") as error:
-        download(served.url("files/blob.bin"), dest, sha256="0" * 64, progress=False)
+    with pytest.raises(ChecksumError, match=alg) as error:
+        download(served.url("files/blob.bin"), dest, known_hash=f"{alg}:{'0' * 32}", progress=False)
     assert served.url("files/blob.bin") in str(error.value)
+    assert hashlib.new(alg, BODY).hexdigest() in str(error.value)
     assert _leftovers(tmp_path) == []
 
 
@@ -104,7 +99,7 @@ def test_file_address_is_copied_and_checked(tmp_path):
     source = tmp_path / "source.bin"
     source.write_bytes(BODY)
     dest = download(source.as_uri(), tmp_path / "out" / "blob.bin",
-                    sha256=hashlib.sha256(BODY).hexdigest())
+                    known_hash=f"sha256:{hashlib.sha256(BODY).hexdigest()}")
     assert dest.read_bytes() == BODY
     with pytest.raises(DownloadError, match="No such file"):
         download((tmp_path / "absent.bin").as_uri(), tmp_path / "out" / "other.bin")
@@ -120,20 +115,15 @@ def test_failed_download_does_not_replace_a_good_file(served, tmp_path):
     assert _leftovers(tmp_path) == ["blob.bin"]
 
 
-def test_stale_temporary_files_of_dead_processes_are_removed(tmp_path):
-    dead = tmp_path / ".blob.bin.999999999.0123abcd.part"
-    ours = tmp_path / f".blob.bin.{os.getpid()}.0123abcd.part"
-    other = tmp_path / "blob.bin"
-    for path in (dead, ours, other):
-        path.write_bytes(b"x")
-    assert remove_stale(tmp_path, "blob.bin") == [dead]
-    assert _leftovers(tmp_path) == sorted([ours.name, other.name])
-
-
-def test_sha256_file_matches_hashlib(tmp_path):
-    path = tmp_path / "f"
-    path.write_bytes(BODY)
-    assert sha256_file(path) == hashlib.sha256(BODY).hexdigest()
+def test_an_old_temporary_of_a_killed_download_is_removed_by_the_next_one(served, tmp_path):
+    dest = tmp_path / "blob.bin"
+    killed, live = files.temporary_name(dest), files.temporary_name(dest)
+    killed.write_bytes(b"half")
+    live.write_bytes(b"another container is writing")
+    old = time.time() - files.STALE_AFTER_S - 60
+    os.utime(killed, (old, old))
+    download(served.url("files/blob.bin"), dest, progress=False)
+    assert _leftovers(tmp_path) == sorted(["blob.bin", live.name])
 
 
 @pytest.mark.parametrize("source,expected", [

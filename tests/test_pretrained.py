@@ -9,6 +9,7 @@ Its md5 stands in for the published one, which only the real file has.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -42,7 +43,11 @@ def make_weights_file(folder: Path, weights: pretrained.PretrainedWeights = pret
         legacy_h5_format.save_weights_to_hdf5_group(handle, model)
     arrays = [np.array(w) for w in model.get_weights()]
     keras.backend.clear_session()
-    return path, arrays, dataclasses.replace(weights, md5=pretrained.md5_file(path))
+    return path, arrays, dataclasses.replace(weights, md5=md5_file(path))
+
+
+def md5_file(path: Path) -> str:
+    return hashlib.md5(Path(path).read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -61,15 +66,11 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*")) if folder.exists() else []
 
 
-def test_registry_holds_the_hashes_and_addresses_keras_itself_uses():
-    from keras.src.applications import efficientnet, mobilenet_v3
+def test_the_backbone_has_the_hash_and_address_keras_itself_uses():
+    from keras.src.applications import efficientnet
 
-    b0 = pretrained.REGISTRY["EfficientNetB0"]
-    assert b0.md5 == efficientnet.WEIGHTS_HASHES["b0"][1]
-    assert b0.url == efficientnet.BASE_WEIGHTS_PATH + b0.file_name
-    small = pretrained.REGISTRY["MobileNetV3Small"]
-    assert small.md5 == mobilenet_v3.WEIGHTS_HASHES["small_224_1.0_float"][1]
-    assert small.url == mobilenet_v3.BASE_WEIGHT_PATH + small.file_name
+    assert pretrained.BACKBONE.md5 == efficientnet.WEIGHTS_HASHES["b0"][1]
+    assert pretrained.BACKBONE.url == efficientnet.BASE_WEIGHTS_PATH + pretrained.BACKBONE.file_name
 
 
 def test_weights_go_where_keras_looks(keras_home):
@@ -77,26 +78,53 @@ def test_weights_go_where_keras_looks(keras_home):
 
 
 def test_download_verify_place_load(http_server, weights_file, keras_home):
-    from workshop_utils.weather import transfer
+    import keras
 
     path, arrays, entry = weights_file
     shutil.copy(path, http_server.root / path.name)
     entry = dataclasses.replace(entry, url=http_server.url(f"files/{path.name}"))
     assert pretrained.status(entry)[0] is False
     placed = pretrained.fetch_weights(weights=entry, progress=False)
-    assert placed == keras_home / "models" / path.name
-    assert pretrained.md5_file(placed) == entry.md5
+    assert placed == keras_home / "models" / path.name and md5_file(placed) == entry.md5
     ready, message = pretrained.status(entry)
     assert ready and message.startswith("ready")
     assert leftovers(keras_home / "models") == [path.name]
     requests = len(http_server.requests)
     assert pretrained.fetch_weights(weights=entry, progress=False) == placed  # second call: no download
     assert len(http_server.requests) == requests
-    model = transfer.backbone(48, entry)  # a different input size: the weights do not depend on it
-    assert model.input_shape == (None, 48, 48, 3) and not model.trainable
+    # as the notebook builds it, at another input size (the weights do not depend on it)
+    model = keras.applications.EfficientNetB0(include_top=False, pooling="avg", weights=str(placed),
+                                              input_shape=(48, 48, 3))
     loaded = model.get_weights()
     assert len(loaded) == len(arrays)
     assert all(np.array_equal(a, np.asarray(b)) for a, b in zip(arrays, loaded, strict=True))
+
+
+def test_the_notebook_gets_the_weights_on_first_use_and_a_tampered_file_never(
+        http_server, weights_file, keras_home, monkeypatch):
+    path, _, entry = weights_file
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte, same size
+    (http_server.root / "tampered.h5").write_bytes(bytes(data))
+    shutil.copy(path, http_server.root / path.name)
+    monkeypatch.setattr(pretrained, "BACKBONE", dataclasses.replace(entry, url=http_server.url("files/tampered.h5")))
+    with pytest.raises(ChecksumError, match="published by Keras"):
+        pretrained.weights_file(progress=False)  # what section 9 calls
+    assert leftovers(keras_home / "models") == []
+    monkeypatch.setattr(pretrained, "BACKBONE", dataclasses.replace(entry, url=http_server.url(f"files/{path.name}")))
+    placed = pretrained.weights_file(progress=False)
+    assert placed == keras_home / "models" / path.name and md5_file(placed) == entry.md5
+
+
+def test_offline_the_notebook_says_in_one_line_how_to_bring_the_weights(refused_url, keras_home,
+                                                                         monkeypatch):
+    monkeypatch.setattr(pretrained, "BACKBONE", dataclasses.replace(pretrained.BACKBONE, url=refused_url))
+    with pytest.raises(pretrained.WeightsMissing) as error:
+        pretrained.weights_file(progress=False)
+    message = str(error.value)
+    assert "fetch --source" in message and "\n" not in message and str(keras_home) not in message
+    assert "could not be downloaded (could not connect" in message
+    assert leftovers(keras_home / "models") == []
 
 
 @pytest.mark.parametrize("mode, error, words", [
@@ -144,19 +172,20 @@ def test_a_wrong_file_in_place_is_reported_and_replaced_only_by_a_verified_one(w
     dest.parent.mkdir(parents=True)
     dest.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
     ready, message = pretrained.status(entry)
-    assert not ready and "wrong hash" in message and "fetch" in message
+    assert not ready and "not the published file" in message and "fetch" in message
     with pytest.raises(DataError, match="does not exist"):
         pretrained.fetch_weights(tmp_path / "nowhere.h5", weights=entry)
     assert dest.read_bytes().startswith(b"\x89HDF")  # still the old one, untouched
     assert pretrained.fetch_weights(path, weights=entry) == dest
-    assert pretrained.md5_file(dest) == entry.md5 and pretrained.status(entry)[0]
+    assert md5_file(dest) == entry.md5 and pretrained.status(entry)[0]
 
 
 def test_sources_are_routed_by_name_and_folder(tmp_path):
     name = pretrained.BACKBONE.file_name
     assert route_sources(["/media/usb/dataset2.zip", f"/media/usb/{name}"]) == {
-        "weather": "/media/usb/dataset2.zip", "pretrained weights": f"/media/usb/{name}"}
-    assert route_sources(["https://mirror.example/get?id=7"]) == {"weather": "https://mirror.example/get?id=7"}
+        "weather photos": "/media/usb/dataset2.zip", "pretrained weights": f"/media/usb/{name}"}
+    assert route_sources(["https://mirror.example/get?id=7"]) == {
+        "weather photos": "https://mirror.example/get?id=7"}
     assert route_sources([f"https://mirror.example/{name}"]) == {
         "pretrained weights": f"https://mirror.example/{name}"}
     stick = tmp_path / "stick"
@@ -164,14 +193,19 @@ def test_sources_are_routed_by_name_and_folder(tmp_path):
     (stick / "dataset2.zip").write_bytes(b"zip")
     (stick / name).write_bytes(b"h5")
     (stick / "notes.txt").write_text("hello")
-    assert route_sources([str(stick)]) == {"weather": str(stick / "dataset2.zip"),
+    assert route_sources([str(stick)]) == {"weather photos": str(stick / "dataset2.zip"),
                                            "pretrained weights": str(stick / name)}
-    with pytest.raises(ValueError, match="two --source for weather"):
+    with pytest.raises(ValueError, match="two --source for the weather photos"):
         route_sources(["a.zip", "b.zip"])
     (stick / "dataset2.zip").rename(stick / "a.zip")
     (stick / "b.zip").write_bytes(b"zip")
     with pytest.raises(ValueError, match="several files"):
         route_sources([str(stick)])
+    photos = tmp_path / "dataset2"  # the zip unpacked: say what to give instead
+    photos.mkdir()
+    (photos / "rain1.jpg").write_bytes(b"jpg")
+    with pytest.raises(ValueError, match="folder of photos: .*dataset2.zip.*--source"):
+        route_sources([str(photos)])
 
 
 def test_weights_are_an_optional_dataset_of_notebook_04():
@@ -189,10 +223,10 @@ def test_cli_fetch_source_places_the_weights_offline_and_check_says_ready(weight
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
     assert main(["check", "--skip-keras"]) == 1  # the photos are missing (not the weights' fault)
     out = capsys.readouterr().out
-    assert "[missing] pretrained weights: missing, run `python -m workshop_utils fetch`" in out
+    assert "[missing] pretrained weights: missing: notebook 04 section 9 downloads it" in out
     assert main(["fetch", "--source", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "pretrained weights: ready in" in out and "weather: not fetched, no --source is for it" in out
+    assert "pretrained weights: ready in" in out and "weather photos: not fetched, no --source is for it" in out
     assert pretrained.weights_path(entry).is_file()
     main(["check", "--skip-keras"])
     assert "[ok] pretrained weights: ready" in capsys.readouterr().out

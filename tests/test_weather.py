@@ -30,31 +30,24 @@ def folder(tmp_path):
     return tmp_path
 
 
-def test_split_files_in_fixed_class_order(folder):
-    paths, labels = weather.split_files(folder, "train")
+def test_split_files_in_the_order_keras_reads_a_folder(folder):
+    paths, labels = weather.split_files(folder / "train")
     assert [p.name for p in paths][:3] == ["cloudy0.png", "cloudy1.png", "rain0.png"]
     np.testing.assert_array_equal(labels, [0, 0, 1, 1, 2, 2, 3, 3])
+    with pytest.raises(ValueError, match="no photos in nowhere/.*weather_images"):
+        weather.split_files(folder / "nowhere")
 
 
-def test_class_counts_and_table(folder):
-    counts = weather.class_counts(folder)
-    assert counts["test"] == {"cloudy": 2, "rain": 2, "shine": 2, "sunrise": 2}
+def test_class_counts_and_table(tmp_path):
+    from tests.standins import make_standin_weather
+
+    photos = make_standin_weather(tmp_path, n_per_class=10, size=(24, 24))
+    counts = weather.class_counts(photos)
+    assert counts["test"] == {c: len(list((photos / "test" / c).iterdir())) for c in weather.CLASSES}
     text = str(weather.counts_table(counts))  # what the notebook prints
     assert text.splitlines()[0].split() == ["cloudy", "rain", "shine", "sunrise", "total"]
     assert [line.split()[0] for line in text.splitlines()[1:]] == [*weather.SPLITS, "total"]
-    assert text.splitlines()[-1].split() == ["total", "6", "6", "6", "6", "24"]
-
-
-def test_missing_folders_say_what_to_do(folder, tmp_path):
-    with pytest.raises(ValueError, match="fetch_weather"):
-        weather.split_files(tmp_path / "nowhere", "train")
-    with pytest.raises(ValueError, match="split must be one of"):
-        weather.split_files(folder, "training")
-    (folder / "test" / "rain" / "rain0.png").unlink()
-    (folder / "test" / "rain" / "rain1.png").unlink()
-    (folder / "test" / "rain").rmdir()
-    with pytest.raises(ValueError, match="no class folder test/rain/"):
-        weather.split_files(folder, "test")
+    assert text.splitlines()[-1].split() == ["total", "10", "10", "10", "10", "40"]
 
 
 def test_read_image_decodes_by_content(tmp_path):
@@ -142,11 +135,11 @@ def test_evaluation_refuses_mismatched_shapes():
 def test_good_bad_accuracy_collapses_classes():
     ev = _evaluation()
     # good = shine, sunrise. Row 3 (rain -> shine) and row 5 (sunrise -> cloudy) cross the line.
-    assert weather.good_bad_accuracy(ev) == pytest.approx(4 / 6)
-    assert weather.good_bad_accuracy(ev, good=("shine",)) == pytest.approx(5 / 6)  # only row 3
+    assert weather.evaluation.good_bad_accuracy(ev) == pytest.approx(4 / 6)
+    assert weather.evaluation.good_bad_accuracy(ev, good=("shine",)) == pytest.approx(5 / 6)  # only row 3
     with pytest.raises(ValueError, match="unknown classes"):
-        weather.good_bad_accuracy(ev, good=("snow",))
-    assert exercises.check_good_bad(weather.good_bad_accuracy(ev), ev).correct
+        weather.evaluation.good_bad_accuracy(ev, good=("snow",))
+    assert exercises.check_good_bad(weather.evaluation.good_bad_accuracy(ev), ev).correct
     assert not exercises.check_good_bad(ev.accuracy + 0.1, ev).correct
 
 
@@ -179,93 +172,6 @@ def test_baseline_kind_must_be_known():
         weather.evaluation.baseline_classifier("forest")
 
 
-def test_model_files_live_in_the_data_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
-    assert weather.training.model_path("weather-slides") == tmp_path / "models" / "weather-slides.keras"
-    with pytest.raises(ValueError, match="must be letters"):
-        weather.training.model_path("../escape")
-    monkeypatch.setenv("WORKSHOP_FAST", "1")
-    assert weather.model_name("slides") == "weather-slides-fast"
-    assert weather.default_epochs("slides") == weather.training.FAST_EPOCHS["slides"]
-    monkeypatch.setenv("WORKSHOP_FAST", "0")
-    assert weather.model_name("slides") == "weather-slides"
-    assert weather.default_epochs("slides") == weather.EPOCHS["slides"] == 20  # as the issue asks
-
-
 def test_format_epoch_is_one_compact_line():
     line = weather.training.format_epoch(3, 20, {"loss": 0.81234, "accuracy": 0.7, "val_loss": 0.9, "val_accuracy": 0.65})
     assert line == "epoch  3/20  loss 0.812  accuracy 0.700  val_loss 0.900  val_accuracy 0.650"
-
-
-# --- Cross-validation rounds -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def standin(tmp_path_factory):
-    """A laid-out stand-in set (with near-duplicate copies and its SPLIT.json report)."""
-    from workshop_utils.weather import make_standin_weather
-
-    return make_standin_weather(tmp_path_factory.mktemp("cv") / "standin", n_per_class=24, seed=3,
-                                size=(32, 32), dup_fraction=0.2)
-
-
-def test_cross_validation_tests_every_photo_once_and_keeps_groups_whole(standin):
-    rounds = weather.cross_validation_rounds(standin, folds=6)
-    every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
-    tested = sorted(p for r in rounds for p in r["test"][0])
-    assert tested == every  # each photo tested exactly once
-    groups = dict(zip(every, weather.dataset.photo_groups(standin, every), strict=True))
-    assert len(set(groups.values())) < len(every)  # the stand-ins do hold near-duplicates
-    for r in rounds:
-        assert sorted(p for split in weather.SPLITS for p in r[split][0]) == every
-        role = {p: split for split in weather.SPLITS for p in r[split][0]}
-        for gid in set(groups.values()):  # a group never straddles train/validate/test
-            assert len({role[p] for p, g in groups.items() if g == gid}) == 1
-        for split in weather.SPLITS:  # labels follow the class folders
-            paths, labels = r[split]
-            assert [weather.CLASSES[i] for i in labels] == [p.parent.name for p in paths]
-        assert np.bincount(r["test"][1], minlength=4).min() >= 3  # every class is tested
-
-
-def test_photo_groups_hash_a_folder_laid_out_by_hand(tmp_path):
-    rng = np.random.default_rng(0)
-    for split in weather.SPLITS:
-        for name in weather.CLASSES:  # a different random picture each (plain ones hash alike)
-            path = tmp_path / split / name / "a.png"
-            path.parent.mkdir(parents=True)
-            Image.fromarray(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)).save(path)
-    twin = tmp_path / "train" / "rain" / "b.png"
-    twin.write_bytes((tmp_path / "train" / "rain" / "a.png").read_bytes())
-    paths = sorted(tmp_path.rglob("*.png"))
-    groups = dict(zip(paths, weather.dataset.photo_groups(tmp_path, paths), strict=True))
-    assert groups[twin] == groups[tmp_path / "train" / "rain" / "a.png"]
-    assert len(set(groups.values())) == len(paths) - 1
-
-
-def test_leaky_rounds_ignore_the_groups(standin):
-    every = sorted(p for split in weather.SPLITS for p in weather.split_files(standin, split)[0])
-    groups = dict(zip(every, weather.dataset.photo_groups(standin, every), strict=True))
-    leaky = weather.cross_validation_rounds(standin, folds=6, keep_duplicates_together=False)
-    assert sorted(p for r in leaky for p in r["test"][0]) == every
-    straddling = 0  # copies of a photo now end up on both sides of some round
-    for r in leaky:
-        role = {p: split for split in weather.SPLITS for p in r[split][0]}
-        for gid in set(groups.values()):
-            straddling += len({role[p] for p, g in groups.items() if g == gid}) > 1
-    assert straddling > 0
-
-
-@pytest.mark.parametrize("folds", [2, 0, 3.5, True])
-def test_cross_validation_needs_at_least_three_folds(standin, folds):
-    with pytest.raises(ValueError, match="folds must be an integer of at least 3"):
-        weather.cross_validation_rounds(standin, folds=folds)
-
-
-def test_benchmark_line_is_what_the_benchmark_reads():
-    import json
-
-    from benchmarks import measure
-
-    line = weather.benchmark_line(slides=_evaluation())
-    assert json.loads(line) == {"benchmark": {"slides_test_accuracy": 0.6667}}
-    assert measure.figures_from_text(f"some output\n{line}\n") == {"slides_test_accuracy": 0.6667}

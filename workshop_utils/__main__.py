@@ -122,7 +122,7 @@ def check(skip_keras: bool = False) -> int:
         print(f"  [{'ok' if ready else 'missing'}] {dataset.name}: {message} (notebook {dataset.notebook})")
         if ready:
             continue
-        what = "`python -m workshop_utils fetch`" if dataset.fetch else "a fresh checkout"
+        what = "`python -m workshop_utils fetch`"
         if dataset.optional:
             optional_missing.append(f"{dataset.name} for notebook {dataset.notebook} (optional): run {what}")
         else:
@@ -150,9 +150,6 @@ def fetch(sources: list[str] | None = None) -> int:
     routed = route_sources(sources) if sources else {}
     failed = False
     for dataset in DATASETS:
-        if dataset.fetch is None:
-            print(f"{dataset.name}: shipped with the repository, nothing to fetch")
-            continue
         ready, message = dataset.status()
         if ready:
             print(f"{dataset.name}: already present ({message}); nothing to do")

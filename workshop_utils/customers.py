@@ -1,28 +1,23 @@
 """Notebook 02's customer table: a shop's customers, their income and what they spent.
 
-The table is synthetic and shipped as ``data/customers.csv``. It was made by
-:func:`make_customers` with its default arguments, and ``python -m workshop_utils.customers``
-writes it again byte for byte (a test checks this). Five groups of customers are drawn from
-normal distributions (see :data:`SEGMENTS`), and a few "in-between" customers are scattered
-uniformly over the whole range, as real data always has some; they make single linkage chain.
-
-Columns (as on the slides):
-
-* ``ID``: 1, 2, ... in row order;
-* ``Annual Income (k£)``: yearly income in thousands of pounds, a whole number;
-* ``Amount spent (£)``: what the customer spent at the shop last year, rounded to £10.
+Synthetic, shipped as ``workshop_utils/tables/customers.csv``: :func:`make_customers` with its
+defaults draws it (``tools/make_tables.py`` writes it; a test checks it byte for byte). Five
+groups of customers (:data:`SEGMENTS`) plus a few "in-between" customers scattered over the
+whole range, as real data always has; they make single linkage chain. The notebook also draws
+bigger tables with it, to time the clustering.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .shipped import ShippedTable, check_size_and_seed
+from .checks import integer
 
-FILE_NAME = "customers.csv"
+FILE = Path(__file__).resolve().parent / "tables" / "customers.csv"
 ID = "ID"
 INCOME = "Annual Income (k£)"
 SPEND = "Amount spent (£)"
@@ -76,16 +71,9 @@ def _group_sizes(n: int) -> np.ndarray:
 def make_customers(
     n: int = DEFAULT_N, seed: int = DEFAULT_SEED, *, return_groups: bool = False
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
-    """Draw a reproducible customer table with visible groups (the shipped CSV uses the defaults).
-
-    Parameters
-    ----------
-    n : number of customers (at least 2).
-    seed : seed of the NumPy generator; the same ``(n, seed)`` always gives the same table.
-    return_groups : also return the hidden group of each customer (an index into
-        :data:`SEGMENTS`, or -1 for an in-between customer), for checking a clustering.
-    """
-    n, seed = check_size_and_seed(n, seed)
+    """A reproducible customer table (the shipped CSV uses the defaults); with ``return_groups``
+    also each customer's hidden group (an index into :data:`SEGMENTS`, -1: in-between)."""
+    n, seed = integer(n, "n", low=2), integer(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     groups = rng.permutation(np.repeat(np.arange(len(SEGMENTS)), _group_sizes(n)))
     pick = np.array([[s.income_mean, s.income_sd, s.spend_mean, s.spend_sd] for s in SEGMENTS])[groups]
@@ -107,11 +95,6 @@ def make_customers(
     return (table, groups) if return_groups else table
 
 
-#: The shipped ``data/customers.csv`` and its generator; ``TABLE.load()`` falls back on
-#: :func:`make_customers` where the file is absent (on Colab after ``pip install``).
-TABLE = ShippedTable(FILE_NAME, "customers", make_customers, COLUMNS, "customers")
-load_customers, status, main = TABLE.load, TABLE.status, TABLE.main
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def load_customers() -> pd.DataFrame:
+    """The shipped customer table."""
+    return pd.read_csv(FILE, encoding="utf-8")

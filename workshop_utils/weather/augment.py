@@ -44,9 +44,6 @@ class AugmentStrength:
 #: The strengths the notebook and the benchmark use unless told otherwise.
 DEFAULT_STRENGTH = AugmentStrength()
 
-#: No augmentation at all (for the exercises and for comparison).
-NO_AUGMENTATION = AugmentStrength(rotation=0.0, zoom=0.0, shear=0.0, flip=False)
-
 
 def _as_strength(strength: AugmentStrength | dict | None) -> AugmentStrength:
     if strength is None:

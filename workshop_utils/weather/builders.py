@@ -5,8 +5,24 @@ Keras is imported inside each builder, never at import time.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..checks import fraction, integer, positive_number
-from .pipelines import as_image_size
+
+IMAGE_SIZE = (100, 100)  # (height, width) the networks see, as on the slides
+
+
+def as_image_size(image_size) -> tuple[int, int]:
+    """``(height, width)`` from an int (a square) or a pair; ValueError below 8x8 pixels."""
+    if isinstance(image_size, int | np.integer):
+        image_size = (int(image_size), int(image_size))
+    try:
+        height, width = (int(v) for v in image_size)
+    except (TypeError, ValueError):
+        raise ValueError(f"image_size must be an int or a (height, width) pair, got {image_size!r}") from None
+    if height < 8 or width < 8:
+        raise ValueError(f"image_size must be at least 8x8 pixels, got {height}x{width}")
+    return height, width
 
 # --- Notebook 04: weather photos -----------------------------------------------------------
 #
@@ -68,9 +84,9 @@ def _initializer(seed: int | None, offset: int):
 BETTER_DECAY_STEPS = 30 * 25
 
 
-def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: float = 0.5,
+def build_weather_cnn(image_size=IMAGE_SIZE, augmentation=None, *, dropout: float = 0.5,
                       n_classes: int = 4, seed: int | None = None,
-                      learning_rate: float | None = 3e-4):
+                      learning_rate: float | None = None):
     """The slides' weather network, exactly: two 3x3 convolutions, pooling, a big dense layer.
 
     Input, Conv2D(32, relu, same), Conv2D(16, relu, same), MaxPooling2D(2x2), Flatten,
@@ -84,10 +100,7 @@ def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: floa
     augmentation : a Keras layer applied only while training, or None.
     dropout : the dropout rate before the output (0 leaves the Dropout layer out entirely).
     seed : seeds the initial weights; None leaves them to Keras's global seed.
-    learning_rate : Adam's step size. The default 0.0003 was chosen for the 8-million-weight
-        dense layer; Keras's 0.001 is None (``optimizer="adam"`` as on the slides). One run each
-        on the notebook's split (BENCHMARKS.md, 2026-12-01) did not show 0.0003 better: 91.7 %
-        against 92.3 % test accuracy, within one run's luck.
+    learning_rate : Adam's step size; None is Keras's default (``optimizer="adam"``, as on the slides).
     """
     import keras
 
@@ -110,7 +123,7 @@ def build_weather_cnn(image_size=(100, 100), augmentation=None, *, dropout: floa
     return _compile_weather(keras.Sequential(layers, name="slides_cnn"), learning_rate)
 
 
-def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 64, 128, 256),
+def build_better_cnn(image_size=IMAGE_SIZE, augmentation=None, *, filters=(32, 64, 128, 256),
                      stem_stride: int = 2, dropout: float = 0.3, n_classes: int = 4,
                      seed: int | None = None, learning_rate: float | None = 0.003,
                      decay_steps: int | None = BETTER_DECAY_STEPS, label_smoothing: float = 0.1):
@@ -123,7 +136,7 @@ def build_better_cnn(image_size=(100, 100), augmentation=None, *, filters=(32, 6
     The first convolution moves ``stem_stride`` pixels at a time (a "stem", as in ResNet), so
     every later layer works on a quarter as many positions: per photo this network needs about
     half the multiplications of the slides' one, and its 30 epochs take a little longer than
-    the slides' 20 (on 2 CPU cores: 120 s against 97 s).
+    the slides' 20.
 
     Two training refinements: the learning rate follows a cosine curve from ``learning_rate``
     down to 1 % of it over ``decay_steps`` batches (None keeps it constant; the default suits

@@ -10,9 +10,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .dataset import CLASSES
+from .builders import IMAGE_SIZE
 from .images import read_image
-from .pipelines import WeatherSplits, _resize, split_files
+from .split import CLASSES
+
+#: How photos are shrunk to IMAGE_SIZE: as the notebook's image_dataset_from_directory does.
+RESIZE = "bilinear"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".bmp")
 
 #: The two halves of the good/bad weather exercise.
 GOOD_WEATHER = ("shine", "sunrise")
@@ -115,31 +119,35 @@ class Evaluation:
                 "confusion": self.confusion.tolist(), "classes": list(self.classes)}
 
 
-def benchmark_line(**evaluations: Evaluation) -> str:
-    """One JSON line ``{"benchmark": {"<name>_test_accuracy": ...}}`` that ``benchmarks/run.py``
-    picks out of a notebook's output, so the benchmark records the notebook's own figures."""
-    import json
-
-    figures = {f"{name}_test_accuracy": round(evaluation.accuracy, 4)
-               for name, evaluation in evaluations.items()}
-    return json.dumps({"benchmark": figures})
-
-
-def evaluate_model(model, splits: WeatherSplits, split: str = "test") -> Evaluation:
-    """Predict every photo of ``split`` (in file order) and compare with the truth."""
-    paths, labels = splits.files[split]
-    probabilities = model.predict(splits.datasets[split], verbose=0)
-    return Evaluation(labels, probabilities, splits.classes, list(paths))
+def split_files(folder) -> tuple[list[Path], np.ndarray]:
+    """The photos of one split folder (``photos/test``) and their class indices, in the order
+    Keras's ``image_dataset_from_directory`` reads them: by class, then by file name."""
+    folder = Path(folder)
+    paths = sorted(p for name in CLASSES if (folder / name).is_dir()
+                   for p in (folder / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not paths:
+        raise ValueError(f"no photos in {folder.name}/: expected one folder per class "
+                         f"{CLASSES}, as weather.weather_images() lays them out")
+    return paths, np.asarray([CLASSES.index(p.parent.name) for p in paths], dtype=np.int64)
 
 
-def photo_batch(image, image_size) -> np.ndarray:
-    """One photo as a batch of one, shape (1, height, width, 3), pixels 0-255 as float32, resized
-    exactly as the training photos are: what ``model(new_img)`` takes.
+def evaluate_model(model, dataset, folder) -> Evaluation:
+    """Predict every photo of ``dataset`` (the photos of ``folder``, unshuffled) and judge it."""
+    paths, labels = split_files(folder)
+    probabilities = model.predict(dataset, verbose=0)
+    if len(probabilities) != len(labels):
+        raise ValueError(f"the dataset gave {len(probabilities)} photos, {Path(folder).name}/ holds "
+                         f"{len(labels)}: build it from that folder, without shuffling")
+    return Evaluation(labels, probabilities, CLASSES, paths)
 
-    ``image`` is anything :func:`read_image` reads: a path, an array, bytes or an upload.
-    """
+
+def photo_batch(image, image_size=IMAGE_SIZE) -> np.ndarray:
+    """One photo as a batch of one, (1, height, width, 3), pixels 0-255, resized as Keras's
+    ``image_dataset_from_directory`` resizes the training photos: what ``model(new_img)`` takes."""
+    import tensorflow as tf
+
     pixels = read_image(image).astype("float32")
-    return np.asarray(_resize(pixels[None], image_size))
+    return np.asarray(tf.image.resize(pixels[None], image_size, method=RESIZE))
 
 
 def classify_image(model, image, classes: Sequence[str] = CLASSES) -> dict[str, float]:
@@ -231,20 +239,20 @@ class BaselineResult:
     seconds: float
 
 
-def train_baseline(root, kinds: Sequence[str] = ("boosting", "logistic"), seed: int = 0,
-                   classes: Sequence[str] = CLASSES) -> dict[str, BaselineResult]:
+def train_baseline(root, kinds: Sequence[str] = ("boosting", "logistic"),
+                   seed: int = 0) -> dict[str, BaselineResult]:
     """Fit each baseline on the train split's features and evaluate it on the test split."""
     start = time.perf_counter()
-    train_paths, y_train = split_files(root, "train", classes)
-    test_paths, y_test = split_files(root, "test", classes)
+    train_paths, y_train = split_files(Path(root) / "train")
+    test_paths, y_test = split_files(Path(root) / "test")
     x_train, x_test = feature_matrix(train_paths), feature_matrix(test_paths)
     feature_seconds = time.perf_counter() - start
     results = {}
     for kind in kinds:
         start = time.perf_counter()
         classifier = baseline_classifier(kind, seed).fit(x_train, y_train)
-        probabilities = baseline_probabilities(classifier, x_test, len(classes))
-        evaluation = Evaluation(y_test, probabilities, tuple(classes), list(test_paths))
+        evaluation = Evaluation(y_test, baseline_probabilities(classifier, x_test), CLASSES,
+                                list(test_paths))
         results[kind] = BaselineResult(kind, classifier, evaluation,
                                        feature_seconds + time.perf_counter() - start)
     return results

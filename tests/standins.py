@@ -1,116 +1,75 @@
-"""Synthetic stand-in sky pictures for fast mode and tests, laid out like the real photos."""
+"""Synthetic stand-in sky pictures, and a weather folder of them laid out by the real code path.
+
+:func:`make_standin_weather` writes a small zip in the real dataset's naming, a split table for it
+(made by ``tools/make_split_table.py``'s own function) and lays it out with ``fetch_weather``,
+so tests (and the browser test, in fast mode) train on a real layout without the real photos.
+"""
 
 from __future__ import annotations
 
-import json
-import shutil
+import hashlib
+import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .. import config
-from ..download import (
-    remove_stale,
-    temporary_name,
-)
-from .dataset import (
-    CLASSES,
-    STANDIN_DIRNAME,
-    _complete,
-    _save_record,
-    _split_and_place,
-    _swap_into_place,
-    _write_marker,
-    split_report,
-)
-from .split import (
-    FRACTIONS,
-    MAX_DISTANCE,
-)
+from tools.make_split_table import table_text
+from workshop_utils.weather.images import ImageDecodeError, decode_image, perceptual_hash
+from workshop_utils.weather.photos import fetch_weather
+from workshop_utils.weather.split import CLASSES, load_table
 
-#: The classes :func:`make_sky` can draw (the weather dataset's classes).
 SKY_KINDS = CLASSES
 
 
-# --- the synthetic stand-in ------------------------------------------------------------------
-
-
-def make_standin_weather(dest: str | Path | None = None, n_per_class: int = 40, seed: int = 0,
-                         size: tuple[int, int] = (96, 96), dup_fraction: float = 0.1) -> Path:
-    """Generate synthetic sky photos in the real layout (fast mode and CI); return the folder.
-
-    Writes ``dest/{train,validate,test}/{cloudy,rain,shine,sunrise}/*.png``, a ``STANDIN.txt``
-    note and a ``SPLIT.json`` report. About ``dup_fraction`` of the pictures are slightly
-    brightened copies of another, so the near-duplicate grouping and the leakage-free split
-    run exactly as on the real photos. A second call with the same parameters does nothing.
-
-    Parameters
-    ----------
-    dest : path, optional
-        Default: ``<data folder>/weather-standin``.
-    n_per_class : int
-        Pictures per class (copies included); at least 10 so every split gets some.
-    seed : int
-        Seeds the pictures and the split.
-    size : (width, height)
-        Picture size in pixels.
-    """
-    if n_per_class < 10:
-        raise ValueError(f"n_per_class must be at least 10 so each split gets pictures, got {n_per_class}")
-    if not 0 <= dup_fraction < 0.5:
-        raise ValueError(f"dup_fraction must be in [0, 0.5), got {dup_fraction}")
-    dest = config.data_dir() / STANDIN_DIRNAME if dest is None else Path(dest)
-    params = {"n_per_class": int(n_per_class), "seed": int(seed), "size": [int(s) for s in size],
-              "dup_fraction": float(dup_fraction)}
-    if _complete(dest) and split_report(dest).get("standin") == params:
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(dest.parent, dest.name)
-    staging = temporary_name(dest, "tmp")
-    try:
-        pool = staging / "_all"
-        pool.mkdir(parents=True)
-        records = _draw_standins(pool, n_per_class, seed, tuple(size), dup_fraction)
-        report = _split_and_place(staging, records, seed=seed, fractions=FRACTIONS,
-                                  max_distance=MAX_DISTANCE,
-                                  source=f"synthetic stand-in (make_standin_weather, seed {seed})")
-        report["standin"] = params
-        (staging / "STANDIN.txt").write_text(
-            "STAND-IN DATA: synthetic sky pictures (workshop_utils.weather.standins.make_sky), not\n"
-            "real photographs. Notebook 04 uses them in fast mode (CI) so it runs in seconds.\n"
-            "For the real photos run `python -m workshop_utils fetch`.\n"
-            f"Parameters: {json.dumps(params)}\n"
-        )
-        _write_marker(staging, report)
-        _swap_into_place(staging, dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return dest
-
-
-def _draw_standins(pool: Path, n_per_class: int, seed: int, size: tuple[int, int],
-                   dup_fraction: float) -> list[dict]:
-    """Draw and save the stand-in pictures into ``pool``; one record per picture."""
+def standin_photos(n_per_class: int = 20, seed: int = 0, size: tuple[int, int] = (96, 72),
+                   copies: int = 2) -> dict[str, bytes]:
+    """Photo name -> JPEG bytes, ``n_per_class`` per class; the last ``copies`` of each class are
+    slightly brighter copies of earlier ones (near-duplicates for the split to keep together)."""
     rng = np.random.default_rng(seed)
-    records = []
-    n_copies = int(round(n_per_class * dup_fraction))
+    photos = {}
     for label in CLASSES:
-        originals = []
-        for i in range(n_per_class - n_copies):
-            image = make_sky(label, rng, size)
-            originals.append(image)
-            records.append(_save_record(pool, f"{label}{i + 1:03d}.png", label, image))
-        for k, source in enumerate(rng.choice(len(originals), n_copies, replace=False)):
-            scale = rng.uniform(1.02, 1.06)  # a slightly brighter copy of an existing picture
-            pixels = np.asarray(originals[source], dtype=np.float64) * scale
-            copy = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
-            name = f"{label}{n_per_class - n_copies + k + 1:03d}.png"
-            records.append(_save_record(pool, name, label, copy))
-    return records
+        originals = [make_sky(label, rng, size) for _ in range(n_per_class - copies)]
+        for source in rng.choice(len(originals), copies, replace=False):
+            pixels = np.asarray(originals[source], dtype=np.float64) * rng.uniform(1.02, 1.06)
+            originals.append(Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8)))
+        for i, image in enumerate(originals, start=1):
+            buffer = io.BytesIO()
+            image.save(buffer, format="JPEG", quality=92)
+            photos[f"{label}{i}.jpg"] = buffer.getvalue()
+    return photos
 
 
+def write_table(photos: dict[str, bytes], path: Path, unseen: Sequence[str] = ()) -> Path:
+    """A split table for ``photos`` (names in ``unseen`` get a blank split, as if never seen)."""
+    rows = [(name, hashlib.sha256(data).hexdigest(), None if name in unseen else _dhash(data))
+            for name, data in photos.items()]
+    path.write_text(table_text([r for r in rows if r[2] is not None] + [r for r in rows if r[2] is None]))
+    return path
+
+
+def _dhash(data: bytes) -> int | None:
+    """The photo's difference hash as fetch_weather computes it; None if it cannot be decoded."""
+    try:
+        return perceptual_hash(decode_image(data, max_side=512))
+    except ImageDecodeError:
+        return None
+
+
+def make_standin_weather(data_dir: Path, n_per_class: int = 20, seed: int = 0,
+                         size: tuple[int, int] = (96, 72)) -> Path:
+    """Lay out stand-in photos in ``data_dir/weather-img`` through ``fetch_weather``; the folder."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    photos = standin_photos(n_per_class, seed, size)
+    archive = data_dir / "standin.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, data in photos.items():
+            zf.writestr(f"dataset2/{name}", data)
+    table = load_table(write_table(photos, data_dir / "standin.csv"))
+    return fetch_weather(archive, data_dir, progress=False, table=table)
 
 
 # --- synthetic stand-in skies -------------------------------------------------------------
