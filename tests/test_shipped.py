@@ -1,4 +1,4 @@
-"""The shipped tables (customers, sales): generator = shipped CSV, loader fallback, status, rewrite."""
+"""The two tables shipped in the package (customers, sales): their generators, their loaders."""
 
 from __future__ import annotations
 
@@ -8,102 +8,42 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop_utils import config, customers, data, regression, sales
+from tools import make_tables
+from workshop_utils import config, customers, regression, sales
 from workshop_utils.config import shown
 from workshop_utils.customers import INCOME, SEGMENTS, SPEND, make_customers
-from workshop_utils.sales import PRICE, SALES, make_sales
+from workshop_utils.sales import PRICE, SALES
 
-TABLES = {"customers": (customers, customers.make_customers, customers.load_customers),
-          "sales": (sales, sales.make_sales, sales.load_sales)}
-
-
-@pytest.fixture(params=sorted(TABLES))
-def table(request):
-    """(module, generator, loader) of one shipped table."""
-    return TABLES[request.param]
+make_sales = make_tables.make_sales
 
 
-def test_generator_reproduces_the_shipped_file_byte_for_byte(table):
-    module, make, _ = table
-    shipped = config.REPO_DIR / "data" / module.FILE_NAME
-    assert shipped.read_bytes() == module.TABLE.to_csv_text(make()).encode("utf-8")
+@pytest.mark.parametrize("path", sorted(make_tables.TABLES), ids=lambda p: p.name)
+def test_the_generator_reproduces_the_shipped_file_byte_for_byte(path):
+    assert path.read_text(encoding="utf-8") == make_tables.csv_text(make_tables.TABLES[path]())
+    assert make_tables.main(["--check"]) == 0
 
 
-def test_loader_reads_the_shipped_table_with_its_columns(table):
-    module, make, load = table
+def test_check_says_when_a_shipped_table_differs(monkeypatch, tmp_path, capsys):
+    changed = tmp_path / "sales.csv"
+    changed.write_text("price,sales\n1.0,2\n")
+    monkeypatch.setattr(make_tables, "TABLES", {changed: make_sales})
+    assert make_tables.main(["--check"]) == 1 and "sales.csv" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("load,make,columns", [
+    (customers.load_customers, make_customers, customers.COLUMNS),
+    (sales.load_sales, make_sales, sales.COLUMNS),
+])
+def test_the_loaders_read_the_package_data_wherever_the_data_folder_is(load, make, columns,
+                                                                     tmp_path, monkeypatch):
+    monkeypatch.setenv(config.DATA_ENV, str(tmp_path))  # an empty data folder, as on Colab
     loaded = load()
-    assert tuple(loaded.columns) == module.COLUMNS and len(loaded) == module.DEFAULT_N
+    assert tuple(loaded.columns) == columns
     pd.testing.assert_frame_equal(loaded, make())
 
 
-def test_loader_falls_back_to_the_generator_when_no_file(table, tmp_path, monkeypatch):
-    module, make, load = table
-    monkeypatch.setenv(config.DATA_ENV, str(tmp_path))  # an empty data folder ...
-    monkeypatch.setattr(config, "REPO_DIR", None)  # ... and no checkout, as on Colab
-    assert config.find_data_file(module.FILE_NAME) is None
-    pd.testing.assert_frame_equal(load(), make())
-    ready, message = module.status()
-    assert ready and f"{make.__name__}()" in message
-
-
-def test_loader_prefers_an_override_in_the_data_dir(table, tmp_path, monkeypatch):
-    module, make, load = table
-    make(n=12, seed=3).to_csv(tmp_path / module.FILE_NAME, index=False)
-    monkeypatch.setenv(config.DATA_ENV, str(tmp_path))
-    assert len(load()) == 12
-
-
-def test_loader_names_a_broken_file_and_the_fix(table, tmp_path, monkeypatch):
-    module, _, load = table
-    (tmp_path / module.FILE_NAME).write_text("cost,units\n1,2\n", encoding="utf-8")
-    monkeypatch.setenv(config.DATA_ENV, str(tmp_path))
-    with pytest.raises(ValueError, match=rf"lacks the column.*python -m {module.__name__}`"):
-        load()
-    ready, message = module.status()
-    assert not ready and "unreadable" in message
-
-
-def test_a_column_of_text_is_refused(table, tmp_path, monkeypatch):
-    module, make, load = table
-    broken = make(n=3, seed=0)
-    broken[module.COLUMNS[-1]] = "many"
-    broken.to_csv(tmp_path / module.FILE_NAME, index=False)
-    monkeypatch.setenv(config.DATA_ENV, str(tmp_path))
-    with pytest.raises(ValueError, match="must hold numbers"):
-        load()
-
-
-def test_status_names_a_relative_path_and_the_count(table):
-    module, _, _ = table
-    noun = module.TABLE.noun
-    assert module.status() == (True, f"shipped: data/{module.FILE_NAME} ({module.DEFAULT_N} {noun})")
-
-
-def test_main_writes_the_csv_where_asked(table, tmp_path, capsys):
-    module, _, _ = table
-    target = tmp_path / "sub" / "copy.csv"
-    assert module.main([str(target)]) == 0
-    assert target.read_bytes() == (config.REPO_DIR / "data" / module.FILE_NAME).read_bytes()
-    assert "wrote copy.csv" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("bad", [{"n": 1}, {"n": 2.5}, {"n": True}, {"seed": -1}, {"seed": "a"}])
-def test_bad_sizes_and_seeds_say_what_to_pass(table, bad):
-    _, make, _ = table
-    with pytest.raises(ValueError, match=rf"{next(iter(bad))} must be .*integer.*, got"):
-        make(**bad)
-
-
-def test_data_module_reexports_the_loaders_and_statuses():
-    assert data.make_customers is customers.make_customers and data.make_sales is sales.make_sales
-    pd.testing.assert_frame_equal(data.load_sales(), sales.make_sales())
-    statuses = {d.name: d.status() for d in data.DATASETS}
-    assert statuses["customers"] == customers.status() and statuses["sales"] == sales.status()
-
-
 def test_shown_is_relative_to_its_base_or_only_the_name(tmp_path):
-    inside = config.REPO_DIR / "data" / "customers.csv"
-    assert shown(inside) == "data/customers.csv"
+    assert shown(customers.FILE) == "workshop_utils/tables/customers.csv"
     assert shown(tmp_path / "models" / "m.keras", tmp_path, "<data folder>") == (
         "<data folder>/models/m.keras")
     assert shown(tmp_path / "elsewhere.csv") == "elsewhere.csv"
@@ -125,6 +65,8 @@ def test_any_size_and_seed_gives_a_plausible_table(n, seed):
 
 def test_different_seeds_give_different_tables():
     assert not make_customers(seed=1).equals(make_customers(seed=2))
+    with pytest.raises(ValueError, match="n must be"):
+        make_customers(n=1)
 
 
 def test_groups_are_visible_in_the_default_table():
@@ -140,10 +82,9 @@ def test_groups_are_visible_in_the_default_table():
 
 
 def test_the_data_tell_the_story_a_falling_line_near_the_true_one():
-    table = make_sales()
-    w0, w1 = regression.fit_line(table[PRICE], table[SALES])
-    assert w0 == pytest.approx(sales.TRUE_INTERCEPT, abs=5)
-    assert w1 == pytest.approx(sales.TRUE_SLOPE, abs=2)
+    w0, w1 = regression.fit_line(*(sales.load_sales()[c] for c in (PRICE, SALES)))
+    assert w0 == pytest.approx(make_tables.TRUE_INTERCEPT, abs=5)
+    assert w1 == pytest.approx(make_tables.TRUE_SLOPE, abs=2)
 
 
 @settings(max_examples=25, deadline=None)
