@@ -265,3 +265,19 @@ def test_a_big_png_is_reduced_before_any_conversion(tmp_path):
     run = peak_memory(png, "path", "read_image(value, max_side=100)")
     assert run["result"] == [67, 100, 3]
     assert run["peak_mb"] - run["before_mb"] < 1.25 * decoded_mb, run
+
+
+@needs_vmhwm
+@pytest.mark.parametrize("mode", ["RGBA", "I;16"])
+def test_transparent_and_16_bit_pngs_read_whole_take_a_few_copies_not_a_dozen(tmp_path, mode):
+    """Laid on white and scaled to 8 bits without full-size temporaries (they took 5 and 12 times)."""
+    if mode == "RGBA":
+        pixels = np.zeros((3000, 4000, 4), np.uint8)
+        pixels[..., 0], pixels[..., 3] = 200, 128
+    else:
+        pixels = (np.arange(3000 * 4000, dtype=np.uint32) % 65535).astype(np.uint16).reshape(3000, 4000)
+    Image.fromarray(pixels).save(tmp_path / "whole.png")  # RGBA or I;16 by the array
+    del pixels
+    run = peak_memory(tmp_path / "whole.png", "path", "read_image(value)")
+    assert run["result"] == [3000, 4000, 3]
+    assert run["peak_mb"] - run["before_mb"] < 3.5 * 3000 * 4000 * 4 / 2**20, run  # RGB is 4 bytes a pixel

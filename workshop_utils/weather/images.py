@@ -140,15 +140,17 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255
     """Convert any Pillow mode to RGB; transparent pixels are laid over ``background``."""
     if image.mode == "RGB":
         return image.copy()
-    if _has_alpha(image):
-        rgba = image.convert("RGBA")
-        canvas = Image.new("RGBA", rgba.size, (*background, 255))
-        return Image.alpha_composite(canvas, rgba).convert("RGB")
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float grayscale
-        values = np.asarray(image, dtype=np.float64)
-        span = float(values.max() - values.min()) or 1.0
-        scaled = ((values - values.min()) / span * 255).round().astype(np.uint8)
-        return Image.fromarray(scaled).convert("RGB")
+    if _has_alpha(image):  # pasted through its alpha onto the background: no full-size extras
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, background)
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float grayscale, in place
+        values = np.asarray(image, dtype=np.float32)
+        low, span = float(values.min()), float(values.max() - values.min()) or 1.0
+        values -= low
+        values *= 255 / span
+        return Image.fromarray(np.rint(values, out=values).astype(np.uint8)).convert("RGB")
     return image.convert("RGB")
 
 
