@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,47 @@ def test_fetch_of_a_corrupt_archive_fails_clearly(tmp_path):
 @pytest.mark.parametrize("command", [["nonsense"], []])
 def test_bad_usage_exits_nonzero(tmp_path, command):
     assert run_cli(*command, data_dir=tmp_path).returncode == 2
+
+
+def test_student_copy_keeps_a_learners_work_and_speaks_cli(tmp_path):
+    out = tmp_path / "handout"
+    first = run_cli("student-copy", str(out), data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count(": written") == len(list((ROOT / "notebooks").glob("*.ipynb")))
+    again = run_cli("student-copy", str(out), data_dir=tmp_path)
+    assert again.returncode == 0 and ": written" not in again.stdout and ": unchanged" in again.stdout
+    mine = out / "01_hopfield.ipynb"
+    mine.write_text(mine.read_text().replace('"source": [', '"source": ["# my notes\\n", ', 1))
+    refused = run_cli("student-copy", str(out), data_dir=tmp_path)
+    assert refused.returncode == 1 and refused.stdout == ""
+    [line] = refused.stderr.splitlines()
+    assert line.startswith("error: copies in") and "01_hopfield.ipynb" in line and "--force" in line
+    assert "# my notes" in mine.read_text()
+    forced = run_cli("student-copy", str(out), "--force", data_dir=tmp_path)
+    assert forced.returncode == 0 and "01_hopfield.ipynb: overwritten (--force)" in forced.stdout
+    assert "# my notes" not in mine.read_text()
+
+
+def test_a_bad_folder_is_one_line_naming_no_python_function(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    for dest, says in ((tmp_path / "file", "is in the way"), (ROOT / "notebooks", "holds the original")):
+        result = run_cli("student-copy", str(dest), data_dir=tmp_path)
+        assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert result.stderr.startswith("error: ") and says in result.stderr
+        assert not re.search(r"[A-Za-z_]\(", result.stderr), result.stderr  # no name(...) call
+
+
+def test_a_datasets_error_is_one_line_whatever_its_text(tmp_path, monkeypatch, capsys):
+    """An error of several lines (a server's page, a library's report) still prints as one line."""
+    from workshop_utils import data
+    from workshop_utils.__main__ import main
+
+    def broken_fetch(source=None):
+        raise RuntimeError("the server said:\n\n  <html>503</html>\n")
+
+    broken = data.Dataset("broken", "04_weather_cnn", "a dataset whose server fails",
+                          lambda: (False, "missing"), broken_fetch)
+    monkeypatch.setattr(data, "DATASETS", (broken,))
+    assert main(["fetch"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: broken: the server said: <html>503</html>\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,6 +36,21 @@ def test_data_dir_override(monkeypatch, tmp_path):
     assert workshop_utils.data_dir() == tmp_path / "d"
     assert not (tmp_path / "d").exists()
     assert workshop_utils.data_dir(create=True).is_dir()
+
+
+def test_a_relative_data_dir_means_one_folder_from_the_root_and_from_notebooks(monkeypatch, tmp_path):
+    """Kernels run in notebooks/, a terminal in the root: as for WORKSHOP_WEATHER_SOURCE, both agree."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", "shared-data")
+    seen = set()
+    for folder in (config.REPO_DIR, config.REPO_DIR / "notebooks"):
+        monkeypatch.chdir(folder)
+        seen.add(workshop_utils.data_dir())
+    assert seen == {config.REPO_DIR / "shared-data"}
+    monkeypatch.setattr(config, "REPO_DIR", None)  # installed from a wheel: the working directory
+    monkeypatch.chdir(tmp_path)
+    assert workshop_utils.data_dir() == tmp_path / "shared-data"
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", "~/elsewhere")
+    assert workshop_utils.data_dir() == Path.home() / "elsewhere"
 
 
 def test_data_dir_default_is_the_repository_data_folder(monkeypatch):

@@ -1,9 +1,11 @@
-"""Decoding by content, the perceptual hash, and the stand-in skies."""
+"""Decoding by content at the size needed, the pixel limit, the perceptual hash, the stand-in skies."""
 
 from __future__ import annotations
 
 import io
 import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFilter
 
+from tests.imaging import flat_png, hamming, image_format, peak_memory
+from workshop_utils.weather import images
 from workshop_utils.weather.images import (
     ImageDecodeError,
+    ImageTooLargeError,
     decode_image,
-    hamming,
-    image_format,
     perceptual_hash,
     read_image,
 )
@@ -64,13 +67,14 @@ def test_gif_gives_its_first_frame():
     assert blue > 150 and red < 50 and green < 50
 
 
-@pytest.mark.parametrize("mode", ["L", "P", "CMYK", "I;16", "LA"])
-def test_other_modes_become_rgb(sky, mode):
+@pytest.mark.parametrize("max_side", [None, 20], ids=["full", "reduced"])
+@pytest.mark.parametrize("mode", ["L", "P", "CMYK", "I;16", "LA", "1"])
+def test_other_modes_become_rgb(sky, mode, max_side):
     fmt = "JPEG" if mode in ("L", "CMYK") else "PNG"
     source = sky.convert("L").convert(mode) if mode in ("I;16", "LA") else sky.convert(mode)
-    image = decode_image(encode(source, fmt))
-    assert image.mode == "RGB" and image.size == sky.size
-    if mode in ("L", "I;16", "LA"):
+    image = decode_image(encode(source, fmt), max_side=max_side)
+    assert image.mode == "RGB" and image.size == (sky.size if max_side is None else (20, 15))
+    if mode in ("L", "I;16", "LA", "1"):
         pixels = np.asarray(image)
         assert (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all()
 
@@ -177,3 +181,103 @@ def test_read_image_uses_the_one_decoder_transparency_on_white():
     np.testing.assert_array_equal(pixels, np.asarray(decode_image(data)))
     assert tuple(pixels[0, 0]) == (255, 255, 255) and tuple(pixels[1, 1]) == (10, 20, 30)
     np.testing.assert_array_equal(read_image(rgba), pixels)
+
+
+def test_max_side_is_honoured_for_every_kind_of_input(sky):
+    rgba = sky.convert("RGBA")
+    rgba.paste((0, 0, 0, 0), (0, 0, 40, 60))  # the left half transparent
+    for image in (encode(rgba, "PNG"), rgba, np.asarray(sky), np.asarray(sky, np.float32) / 255):
+        pixels = read_image(image, max_side=40)
+        assert pixels.shape == (30, 40, 3) and pixels.dtype == np.uint8
+    assert (read_image(encode(rgba, "PNG"), max_side=40)[:, :20] == 255).all()  # white, reduced
+    assert read_image(np.asarray(sky), max_side=500).shape == (60, 80, 3)  # never enlarged
+    with pytest.raises(ValueError, match="max_side"):
+        read_image(np.asarray(sky), max_side=0)
+
+
+def test_exif_orientation_is_applied_when_decoding_small(sky):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    big = sky.resize((1600, 1200))
+    data = encode(big, "JPEG", exif=exif.tobytes())
+    image = decode_image(data, max_side=100)
+    assert image.size == (75, 100)  # upright: taller than wide
+    expected = np.asarray(big.transpose(Image.Transpose.ROTATE_270).resize((75, 100)), float)
+    assert np.abs(np.asarray(image, float) - expected).mean() < 12
+
+
+@pytest.fixture(scope="module")
+def huge(tmp_path_factory):
+    """A 12000x12000 PNG of one colour: 144 million pixels in 140 KB."""
+    return flat_png(tmp_path_factory.mktemp("huge") / "huge.png", 12000, 12000, palette=True)
+
+
+def test_too_many_pixels_is_refused_from_the_header(tmp_path, huge, monkeypatch):
+    """The limit is the package's own: Pillow's global limit stays as it was, and it warns of nothing."""
+    pillow_limit = Image.MAX_IMAGE_PIXELS
+    bomb = flat_png(tmp_path / "bomb.png", 14000, 14000, palette=True)  # over twice Pillow's limit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DecompressionBombWarning reaches the learner
+        with pytest.raises(ImageTooLargeError) as refused:
+            read_image(huge.read_bytes(), max_side=100)
+        message = str(refused.value)
+        assert "12000x12000 pixels" in message and "50,000,000" in message and "smaller copy" in message
+        with pytest.raises(ImageTooLargeError, match=r"huge\.png is too large"):
+            decode_image(huge, name="huge.png")
+        with pytest.raises(ImageTooLargeError, match="bomb.png is too large to read: over 178,956,970 pixels"):
+            read_image(bomb)
+    assert Image.MAX_IMAGE_PIXELS == pillow_limit
+    monkeypatch.setattr(images, "MAX_PIXELS", 10 * 10)  # the boundary: at the limit is fine
+    assert read_image(encode(Image.new("RGB", (10, 10)), "PNG")).shape == (10, 10, 3)
+    with pytest.raises(ImageTooLargeError, match="10x11 pixels"):
+        read_image(encode(Image.new("RGB", (10, 11)), "PNG"))
+
+
+# -- memory in proportion to the work: a fresh Python, its kernel high-water mark (VmHWM) -------
+needs_vmhwm = pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="VmHWM is Linux's")
+
+
+@needs_vmhwm
+@pytest.mark.parametrize("shape", ["ipywidgets7", "ipywidgets8"])
+def test_a_huge_flat_upload_to_classify_is_refused_in_little_memory(huge, shape):
+    """A 12000x12000 PNG of 140 KB would be 1.7 GB as floats; it is refused from its header."""
+    run = peak_memory(huge, shape, "weather.photo_batch(value, (100, 100))")
+    assert "huge.png is too large to read: 12000x12000 pixels" in str(run["result"]), run
+    assert run["peak_mb"] < 1024 and run["peak_mb"] - run["before_mb"] < 20, run
+
+
+@needs_vmhwm
+def test_a_40_megapixel_jpeg_read_at_512_stays_small(tmp_path):
+    """Decoded at 1/8 scale: a few MB, where the full photo is 160 MB before any conversion."""
+    photo = Image.new("RGB", (7750, 5170), (200, 120, 40))
+    photo.paste((250, 230, 90), (2000, 1000, 5000, 4000))
+    photo.save(tmp_path / "big.jpg", quality=85)
+    del photo
+    run = peak_memory(tmp_path / "big.jpg", "ipywidgets8", "read_image(value, max_side=512)")
+    assert run["result"] == [342, 512, 3] and run["peak_mb"] - run["before_mb"] < 40, run
+
+
+@needs_vmhwm
+def test_a_big_png_is_reduced_before_any_conversion(tmp_path):
+    """A PNG cannot be decoded small: it costs its decoded size (4 bytes a pixel) once, not twice."""
+    png = flat_png(tmp_path / "wide.png", 6000, 4000)
+    decoded_mb = 6000 * 4000 * 4 / 2**20
+    run = peak_memory(png, "path", "read_image(value, max_side=100)")
+    assert run["result"] == [67, 100, 3]
+    assert run["peak_mb"] - run["before_mb"] < 1.25 * decoded_mb, run
+
+
+@needs_vmhwm
+@pytest.mark.parametrize("mode", ["RGBA", "I;16"])
+def test_transparent_and_16_bit_pngs_read_whole_take_a_few_copies_not_a_dozen(tmp_path, mode):
+    """Laid on white and scaled to 8 bits without full-size temporaries (they took 5 and 12 times)."""
+    if mode == "RGBA":
+        pixels = np.zeros((3000, 4000, 4), np.uint8)
+        pixels[..., 0], pixels[..., 3] = 200, 128
+    else:
+        pixels = (np.arange(3000 * 4000, dtype=np.uint32) % 65535).astype(np.uint16).reshape(3000, 4000)
+    Image.fromarray(pixels).save(tmp_path / "whole.png")  # RGBA or I;16 by the array
+    del pixels
+    run = peak_memory(tmp_path / "whole.png", "path", "read_image(value)")
+    assert run["result"] == [3000, 4000, 3]
+    assert run["peak_mb"] - run["before_mb"] < 3.5 * 3000 * 4000 * 4 / 2**20, run  # RGB is 4 bytes a pixel

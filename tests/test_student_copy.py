@@ -7,7 +7,12 @@ open: a cell that needs what a solution computed has to get it from the package 
 from __future__ import annotations
 
 import ast
+import errno
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,6 +23,7 @@ from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from workshop_utils.student_copy import (
+    RECORD,
     hide_solutions,
     is_solution,
     make_student_copies,
@@ -169,6 +175,174 @@ def test_static_check_names_a_cell_that_needs_a_solution():
     assert problem.startswith("code cell 6 reads 'doubled', which only the solution in code cell 3")
     nb.cells[5].source = "doubled = 4"  # a visible cell computes it: fine
     assert needs_a_solution(nb) == []
+
+
+# -- never throws work away, never writes half-way --------------------------------------------
+def _sources(folder: Path, n: int = 3, size: int = 0) -> list[Path]:
+    """``n`` exercise notebooks in ``folder`` (each padded with ``size`` characters of text)."""
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i in range(1, n + 1):
+        nb = _exercise_notebook()
+        nb.cells[0].source = f"# Notebook {i}\n" + "x" * size
+        nbformat.write(nb, folder / f"0{i}_demo.ipynb")
+        paths.append(folder / f"0{i}_demo.ipynb")
+    return paths
+
+
+def test_a_second_run_leaves_identical_copies_alone(tmp_path):
+    sources = _sources(tmp_path / "src")
+    first = make_student_copies(tmp_path / "out", sources)
+    assert set(first.values()) == {"written"}
+    stamps = {path: path.stat().st_mtime_ns for path in first}
+    again = make_student_copies(tmp_path / "out", sources)
+    assert set(again.values()) == {"unchanged"}
+    assert {path: path.stat().st_mtime_ns for path in again} == stamps
+
+
+def test_a_changed_copy_is_never_overwritten_without_force(tmp_path):
+    """A learner's work in the copy stops the run before anything is written; --force overwrites."""
+    sources = _sources(tmp_path / "src")
+    out = tmp_path / "out"
+    copies = list(make_student_copies(out, sources))
+    learners = copies[1].read_text().replace("answer = ...", "answer = 2 * x  # mine")
+    copies[1].write_text(learners)
+    nb = nbformat.read(sources[0], as_version=4)  # meanwhile the instructor improves notebook 1
+    nb.cells.append(new_markdown_cell("A new section."))
+    nbformat.write(nb, sources[0])
+    before = {path: path.read_bytes() for path in out.iterdir()}
+    with pytest.raises(ValueError) as refused:
+        make_student_copies(out, sources)
+    message = str(refused.value)
+    assert "02_demo.ipynb" in message and "--force" in message and "Nothing was written" in message
+    assert "01_demo" not in message and "make_student_copies" not in message
+    assert {path: path.read_bytes() for path in out.iterdir()} == before
+    done = make_student_copies(out, sources, force=True)
+    assert list(done.values()) == ["written", "overwritten (--force)", "unchanged"]
+    assert "A new section." in copies[0].read_text() and "# mine" not in copies[1].read_text()
+    assert set(make_student_copies(out, sources).values()) == {"unchanged"}
+
+
+def test_an_updated_notebook_replaces_its_untouched_copy(tmp_path):
+    sources = _sources(tmp_path / "src", n=1)
+    [copy] = make_student_copies(tmp_path / "out", sources)
+    nb = nbformat.read(sources[0], as_version=4)
+    nb.cells[0].source = "# Better title"
+    nbformat.write(nb, sources[0])
+    assert make_student_copies(tmp_path / "out", sources) == {copy: "written"}
+    assert "# Better title" in copy.read_text()
+
+
+def test_a_copy_it_has_no_record_of_is_kept(tmp_path):
+    """No record (or a broken one): a copy that differs counts as someone's work."""
+    sources = _sources(tmp_path / "src", n=2)
+    out = tmp_path / "out"
+    copies = list(make_student_copies(out, sources))
+    (out / RECORD).write_text("{broken")
+    copies[0].write_text(copies[0].read_text().replace("# Notebook 1", "# My notes"))
+    with pytest.raises(ValueError, match="01_demo.ipynb. Nothing was written"):
+        make_student_copies(out, sources)
+    (out / RECORD).unlink()
+    with pytest.raises(ValueError, match="01_demo.ipynb"):
+        make_student_copies(out, sources)
+    assert "My notes" in copies[0].read_text()
+
+
+@pytest.mark.parametrize("damage", ["not json", "bad cell", "no source"])
+def test_a_malformed_notebook_among_good_ones_writes_nothing(tmp_path, damage):
+    sources = _sources(tmp_path / "src")
+    text = sources[1].read_text()
+    if damage == "not json":
+        sources[1].write_text(text[: len(text) // 2])
+    else:
+        nb = json.loads(text)
+        nb["cells"][3]["cell_type" if damage == "bad cell" else "source"] = "bogus"
+        if damage == "no source":
+            del nb["cells"][3]["source"]
+        sources[1].write_text(json.dumps(nb))
+    with pytest.raises(ValueError) as refused:
+        make_student_copies(tmp_path / "out", sources)
+    message = str(refused.value)
+    assert message.startswith(f"{sources[1]} is not a valid notebook") and "nothing was written" in message
+    assert {"not json": "JSON", "bad cell": "cell 4", "no source": "cell 4: 'source'"}[damage] in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_symlink_is_never_written_through(tmp_path):
+    sources = _sources(tmp_path / "src", n=2)
+    outside = tmp_path / "outside.ipynb"
+    outside.write_text("the instructor's file")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "02_demo.ipynb").symlink_to(outside)
+    with pytest.raises(ValueError, match="02_demo.ipynb is a symbolic link"):
+        make_student_copies(out, sources)
+    assert outside.read_text() == "the instructor's file"
+    assert sorted(p.name for p in out.iterdir()) == ["02_demo.ipynb"]
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(ValueError, match="linked is a symbolic link"):
+        make_student_copies(tmp_path / "linked", sources[:1])
+    assert not any((tmp_path / "elsewhere").iterdir())
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / RECORD).symlink_to(outside)
+    with pytest.raises(ValueError, match="is a symbolic link"):
+        make_student_copies(tmp_path / "real", sources)
+    (out / "02_demo.ipynb").unlink()
+    (out / "02_demo.ipynb").mkdir()
+    with pytest.raises(ValueError, match="is in the way"):
+        make_student_copies(out, sources)
+
+
+FULL_DISK = """
+import sys
+from pathlib import Path
+from workshop_utils.student_copy import make_student_copies
+out, sources = Path(sys.argv[1]), sorted(Path(sys.argv[2]).glob("*.ipynb"))
+try:
+    print(make_student_copies(out, sources))
+except OSError as error:
+    print("refused:", error)
+print(sorted(p.name for p in out.iterdir()))
+"""
+
+
+def test_a_full_disk_leaves_no_half_notebook(tmp_path, monkeypatch):
+    """Three 30 KB notebooks onto 80 KB: the third does not fit. On a small tmpfs when this runs as
+    root (in its own mount namespace), else with a patched write; then, with room, a rerun finishes."""
+    sources = _sources(tmp_path / "src", n=3, size=30_000)
+    out = tmp_path / "out"
+    if os.geteuid() == 0 and subprocess.run(["unshare", "--mount", "true"]).returncode == 0:
+        out.mkdir()
+        script = tmp_path / "student_copy_run.py"
+        script.write_text(FULL_DISK)
+        run = f"{sys.executable} {script} {out} {tmp_path / 'src'}"
+        command = (f"mount -t tmpfs -o size=80k tmpfs {out} && {run} && echo ROOM && "
+                   f"mount -o remount,size=1m {out} && {run}")
+        done = subprocess.run(["unshare", "--mount", "sh", "-c", command], capture_output=True,
+                              text=True, timeout=120, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        full, room = done.stdout.split("ROOM\n")
+    else:
+        real_write = Path.write_bytes
+
+        def full_at_third(self, data):
+            if len(list(self.parent.glob("0*.ipynb"))) == 2:
+                real_write(self, data[: len(data) // 2])
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_write(self, data)
+
+        monkeypatch.setattr(Path, "write_bytes", full_at_third)
+        with pytest.raises(OSError) as refused:
+            make_student_copies(out, sources)
+        full = f"refused: {refused.value}\n{sorted(p.name for p in out.iterdir())}\n"
+        monkeypatch.undo()
+        room = f"{make_student_copies(out, sources)}\n{sorted(p.name for p in out.iterdir())}\n"
+    assert "refused: student-copy stopped: No space left on device" in full, full
+    assert "written before: 01_demo.ipynb, 02_demo.ipynb; every other file is as it was" in full
+    assert full.rstrip().endswith("['01_demo.ipynb', '02_demo.ipynb']"), full  # no half 03, no temporary
+    assert room.count("'unchanged'") == 2 and room.count("'written'") == 1, room
+    assert room.rstrip().endswith(f"['{RECORD}', '01_demo.ipynb', '02_demo.ipynb', '03_demo.ipynb']")
 
 
 # -- the workshop's notebooks -----------------------------------------------------------------

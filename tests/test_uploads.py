@@ -63,3 +63,16 @@ def test_bad_values_say_what_is_wrong():
     with pytest.raises(TypeError, match="expected a FileUpload value"):
         uploaded_files(42)
     assert not is_upload_value(b"bytes") and not is_upload_value("path.png") and not is_upload_value([1, 2])
+
+
+@pytest.mark.parametrize("make", [value_7, value_8], ids=["ipywidgets7", "ipywidgets8"])
+def test_first_upload_reads_only_the_first_file(make):
+    """The others are neither copied nor checked: a broken second file does not matter."""
+    value = make(("sky.png", PNG), ("broken.png", b""))
+    if isinstance(value, dict):
+        value["broken.png"]["content"] = "not bytes"
+    else:
+        value = (value[0], {**value[1], "content": "not bytes"})
+    assert first_upload(value) == UploadedFile("sky.png", PNG, "image/png")
+    with pytest.raises(TypeError, match="must be bytes"):
+        uploaded_files(value)

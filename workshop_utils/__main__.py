@@ -162,21 +162,25 @@ def fetch(sources: list[str] | None = None) -> int:
         try:
             path = dataset.fetch(source=routed.get(dataset.name))
         except Exception as error:  # one clear line, not a traceback, for an instructor
-            print(f"error: {dataset.name}: {error}", file=sys.stderr)
+            print(f"error: {dataset.name}: {one_line(error)}", file=sys.stderr)
             failed = True
             continue
         print(f"{dataset.name}: ready in {path}")
     return 1 if failed else 0
 
 
-def student_copy(dest: str) -> int:
+def student_copy(dest: str, force: bool = False) -> int:
     """Write the notebooks without outputs and solutions, for a room that types along."""
     from .student_copy import make_student_copies
 
-    written = make_student_copies(Path(dest))
-    for path in written:
-        print(f"wrote {path}")
+    for path, done in make_student_copies(Path(dest), force=force).items():
+        print(f"{path}: {done}")
     return 0
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line for the terminal: its message, else its type's name."""
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,15 +196,17 @@ def main(argv: list[str] | None = None) -> int:
                               "pretrained weights, a folder (USB stick) gives each the file it holds")
     p_copy = sub.add_parser("student-copy", help="write notebooks without outputs and solutions")
     p_copy.add_argument("dest", help="folder to write the student notebooks into")
+    p_copy.add_argument("--force", action="store_true",
+                        help="overwrite copies changed since student-copy wrote them (a learner's work)")
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
             return check(skip_keras=args.skip_keras)
         if args.command == "fetch":
             return fetch(sources=args.source)
-        return student_copy(args.dest)
+        return student_copy(args.dest, force=args.force)
     except (ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {one_line(error)}", file=sys.stderr)
         return 1
 
 

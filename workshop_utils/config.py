@@ -41,12 +41,12 @@ def fast_mode() -> bool:
 def data_dir(create: bool = False) -> Path:
     """The folder where datasets live and downloads are cached.
 
-    ``WORKSHOP_DATA_DIR`` wins; otherwise the repository's ``data/`` folder when running
-    from a checkout, else ``./workshop-data`` (for example on Colab after a pip install).
+    ``WORKSHOP_DATA_DIR`` wins (a relative one read by :func:`setting_path`); otherwise the
+    checkout's ``data/`` folder, else ``./workshop-data`` (for example on Colab after a pip install).
     """
     override = os.environ.get(DATA_ENV, "").strip()
     if override:
-        path = Path(override).expanduser()
+        path = setting_path(override)
     elif REPO_DIR is not None:
         path = REPO_DIR / "data"
     else:
@@ -54,6 +54,13 @@ def data_dir(create: bool = False) -> Path:
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def setting_path(value: str) -> Path:
+    """A path from an environment setting; a relative one counts from the repository's folder in a
+    checkout, else from the working directory, so the root and ``notebooks/`` (kernels) agree."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (REPO_DIR or Path.cwd()) / path
 
 
 def find_data_file(name: str) -> Path | None:

@@ -1,38 +1,37 @@
 """Student copies of the notebooks: no outputs, no solutions, hints kept.
 
-A room that types along gets notebooks in which every exercise is still open. The solutions
-live in the package (``q1.solution()``, see :mod:`workshop_utils.exercises`), so a notebook
-holds none; the copy clears every output (so no "Correct!" verdict is left from a run) and
-execution count, comments out again a ``qN.solution()`` line an instructor uncommented to
-show it, and drops cells tagged ``solution`` (the convention before the ``qN`` objects).
-Everything else, hints included, stays.
-
-    from workshop_utils.student_copy import make_student_copies
-    make_student_copies("student-notebooks")
+Solutions live in the package (``q1.solution()``), so a copy only clears outputs and execution
+counts, comments an uncommented ``qN.solution()`` out again and drops cells tagged ``solution``.
+It reads and checks every notebook before writing any, and never overwrites a copy changed since
+it wrote it (a learner's work): :data:`RECORD` keeps what it wrote, since comparing with what it
+would write now cannot tell a learner's edit from an updated notebook.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
 
 from .config import REPO_DIR
+from .files import write_text, writing
 
 SOLUTION_TAG = "solution"
 #: A line that shows an exercise's solution, uncommented: ``q1.solution()``.
 SHOWN_SOLUTION = re.compile(r"^(\s*)(q\d+\.solution\(\))", re.MULTILINE)
+#: In the copies' folder: the sha256 of each copy as last written there.
+RECORD = ".student-copy.json"
 
 
 def default_notebooks() -> list[Path]:
     """The workshop's notebooks (``notebooks/*.ipynb`` of the checkout), in order."""
     if REPO_DIR is None:
-        raise ValueError(
-            "no notebooks given and no repository checkout found: pass the notebook paths, "
-            "e.g. make_student_copies(dest, notebooks=['01_hopfield.ipynb'])"
-        )
+        raise ValueError("no notebooks to copy: run student-copy in a clone of the workshop's repository")
     found = sorted((REPO_DIR / "notebooks").glob("*.ipynb"))
     if not found:
         raise ValueError(f"no notebooks found in {REPO_DIR / 'notebooks'}")
@@ -63,33 +62,97 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return copy
 
 
-def make_student_copies(
-    dest: str | Path, notebooks: Iterable[str | Path] | None = None
-) -> list[Path]:
-    """Write a student copy of each notebook into ``dest`` (same file names); return the paths.
+def _student_bytes(source: Path) -> bytes:
+    """The student copy of the notebook ``source`` as the file to write; a clear error if invalid."""
+    if not source.is_file():
+        raise ValueError(f"notebook {source} does not exist: check the path")
+    invalid: dict = {}
+    try:
+        nb = nbformat.read(source, as_version=4, capture_validation_error=invalid)
+        if not invalid:
+            copy = student_version(nb)
+            nbformat.validate(copy)
+            return (nbformat.writes(copy).rstrip("\n") + "\n").encode("utf-8")
+    except (ValueError, KeyError, AttributeError, TypeError, nbformat.ValidationError) as error:
+        invalid["ValidationError"] = error
+    error = invalid["ValidationError"]
+    path = list(getattr(error, "absolute_path", ()))
+    where = f"cell {path[1] + 1}" if path[:1] == ["cells"] and len(path) > 1 else "/".join(map(str, path))
+    what = ("matches no form the notebook format allows" if getattr(error, "validator", "") == "oneOf"
+            else textwrap.shorten(getattr(error, "message", None) or str(error), 150))
+    raise ValueError(f"{source} is not a valid notebook ({where + ': ' if where else ''}{what}): "
+                     "repair or replace it; nothing was written")
 
-    ``notebooks`` defaults to every notebook of the workshop. ``dest`` is created if needed;
-    it must not be the folder a notebook comes from, so the originals are never overwritten.
+
+def make_student_copies(
+    dest: str | Path, notebooks: Iterable[str | Path] | None = None, *, force: bool = False
+) -> dict[Path, str]:
+    """Write a student copy of each notebook into ``dest``; return {copy: what was done}.
+
+    ``notebooks`` defaults to the workshop's. A copy changed since it was written here is
+    refused (nothing written) unless ``force``; an identical one is left alone.
     """
     sources = [Path(p) for p in notebooks] if notebooks is not None else default_notebooks()
     dest = Path(dest)
-    for source in sources:
-        if not source.is_file():
-            raise ValueError(f"notebook {source} does not exist: check the path")
-        if dest.exists() and source.parent.resolve() == dest.resolve():
-            raise ValueError(
-                f"{dest} holds the original {source.name}: choose another folder for the copies"
-            )
     names = [source.name for source in sources]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise ValueError(f"two notebooks share the name {duplicates[0]!r}: copy them separately")
-    dest.mkdir(parents=True, exist_ok=True)
+    if dest.exists() and any(source.parent.resolve() == dest.resolve() for source in sources):
+        raise ValueError(f"{dest} holds the original notebooks: choose another folder for the copies")
+    copies = {dest / source.name: _student_bytes(source) for source in sources}
+    for path in [dest, dest / RECORD, *copies]:
+        if path.is_symlink():
+            raise ValueError(f"{path} is a symbolic link: student-copy writes no file through a link "
+                             "(it could lead out of the folder); remove it or choose another folder")
+        if path.exists() and not (path.is_dir() if path == dest else path.is_file()):
+            raise ValueError(f"{path} is in the way (not a {'folder' if path == dest else 'file'}): "
+                             "move it or choose another folder")
+    recorded = _recorded(dest / RECORD)
+    done, changed = {}, []
+    for target, data in copies.items():
+        old = target.read_bytes() if target.exists() else None
+        if old == data:
+            done[target] = "unchanged"
+        elif old is None or _sha256(old) == recorded.get(target.name):
+            done[target] = "written"
+        else:
+            done[target] = "overwritten (--force)"
+            changed.append(target.name)
+    if changed and not force:
+        raise ValueError(f"copies in {dest} changed since student-copy wrote them (a learner's work?): "
+                         f"{', '.join(changed)}. Nothing was written: move them elsewhere to keep "
+                         "them, or run student-copy again with --force to overwrite them.")
+    record = {**recorded, **{target.name: _sha256(data) for target, data in copies.items()}}
+    _write(dest, {target: data for target, data in copies.items() if done[target] != "unchanged"},
+           record if record != recorded else None)
+    return done
+
+
+def _write(dest: Path, copies: dict[Path, bytes], record: dict | None) -> None:
+    """Write each copy safely, then the record if given; a failure says what was written."""
     written = []
-    for source in sources:
-        copy = student_version(nbformat.read(source, as_version=4))
-        nbformat.validate(copy)
-        target = dest / source.name
-        nbformat.write(copy, target)
-        written.append(target)
-    return written
+    try:
+        for target, data in copies.items():
+            with writing(target) as tmp:
+                tmp.write_bytes(data)
+            written.append(target.name)
+        if record is not None:
+            write_text(dest / RECORD, json.dumps({"notebooks": record}, indent=1) + "\n")
+    except OSError as error:
+        raise OSError(f"student-copy stopped: {error.strerror or error} in {dest}; written before: "
+                      f"{', '.join(written) or 'none'}; every other file is as it was. Fix that (free "
+                      "space, permissions) and run it again.") from error
+
+
+def _recorded(path: Path) -> dict[str, str]:
+    """The record's {notebook: sha256}; empty if missing or unreadable (every change is refused)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")).get("notebooks")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

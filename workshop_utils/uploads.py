@@ -14,7 +14,7 @@ the package never asks which version is installed. No ipywidgets import is neede
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 _BYTES = (bytes, bytearray, memoryview)
@@ -53,27 +53,32 @@ def _file(entry: Mapping, fallback_name: str = "your photo") -> UploadedFile:
                         type=str(info.get("type", "")))
 
 
+def _files(value) -> Iterator[UploadedFile]:
+    """Each file of a ``FileUpload.value``, in upload order, copied only when reached."""
+    if isinstance(value, Mapping):
+        if ("content" in value and isinstance(value["content"], _BYTES)) or not all(
+                isinstance(entry, Mapping) for entry in value.values()):
+            yield _file(value)  # a single file's dict (either version), or say which key is missing
+        else:
+            yield from (_file(entry, fallback_name=str(name)) for name, entry in value.items())  # 7
+    elif is_upload_value(value):
+        yield from (_file(entry) for entry in value)  # 8
+    else:
+        raise TypeError(f"expected a FileUpload value (a tuple of file dicts, or a dict of them), "
+                        f"got {type(value).__name__}")
+
+
 def uploaded_files(value) -> list[UploadedFile]:
     """The files in a ``FileUpload.value`` of ipywidgets 7 or 8, in upload order.
 
     An empty value (nothing uploaded yet: ``()`` in 8, ``{}`` in 7) gives an empty list.
     """
-    if isinstance(value, Mapping):
-        if "content" in value and isinstance(value["content"], _BYTES):
-            return [_file(value)]  # a single file's dict (either version)
-        if all(isinstance(entry, Mapping) for entry in value.values()):
-            return [_file(entry, fallback_name=str(name)) for name, entry in value.items()]  # 7
-        return [_file(value)]  # says which key is missing
-    if is_upload_value(value):
-        return [_file(entry) for entry in value]  # 8
-    raise TypeError(
-        f"expected a FileUpload value (a tuple of file dicts, or a dict of them), got {type(value).__name__}"
-    )
+    return list(_files(value))
 
 
 def first_upload(value) -> UploadedFile:
-    """The first uploaded file; a clear error when nothing was uploaded yet."""
-    files = uploaded_files(value)
-    if not files:
+    """The first uploaded file (the others are not copied); a clear error when there is none."""
+    first = next(_files(value), None)
+    if first is None:
         raise ValueError("nothing was uploaded: choose a photo first")
-    return files[0]
+    return first

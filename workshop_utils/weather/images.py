@@ -1,9 +1,10 @@
-"""Reading photos: decode by content to RGB, and the perceptual hash that finds near-duplicates."""
+"""Reading photos: decoded by content to RGB at the size needed, and the perceptual hash."""
 
 from __future__ import annotations
 
 import io
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,27 +13,45 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..checks import integer
 from ..uploads import first_upload, is_upload_value
 
+#: The most pixels the package decodes (the workshop's largest photo has 15 million, 4752x3168):
+#: a bigger image is refused from its header, before it takes any memory.
+MAX_PIXELS = 50_000_000
 
-def read_image(image) -> np.ndarray:
-    """Any one photo as an RGB uint8 array (height, width, 3), decoded by content.
 
-    Accepts a path, raw bytes, a Pillow image, a NumPy array (RGB, RGBA, grayscale; 0-255 or
-    0-1 floats), an ipywidgets ``FileUpload`` value of ipywidgets 7 or 8 (the first file) or one
-    of its file dicts.
+class ImageDecodeError(ValueError):
+    """A file that is not an image Pillow can decode (corrupt, truncated, or not an image)."""
+
+
+class ImageTooLargeError(ImageDecodeError):
+    """An image of more than :data:`MAX_PIXELS` pixels, refused before it is decoded."""
+
+
+def read_image(image, max_side: int | None = None) -> np.ndarray:
+    """Any one photo as an RGB uint8 array (height, width, 3), its longest side at most ``max_side``.
+
+    Takes a path, bytes, a Pillow image, a NumPy array (RGB, RGBA, grayscale; 0-255 or 0-1 floats)
+    or an ipywidgets 7 or 8 ``FileUpload`` value (its first file) or file dict. A file is decoded
+    at about ``max_side`` (:func:`decode_image`), so a 100x100 caller never holds the full photo.
     """
+    integer(max_side, "max_side", low=1, none_ok=True)
+    name = "the uploaded bytes"
     if is_upload_value(image):
-        image = first_upload(image).content  # FileUpload.value of ipywidgets 7 (dict) or 8 (tuple)
+        upload = first_upload(image)  # FileUpload.value of ipywidgets 7 (dict) or 8 (tuple)
+        image, name = upload.content, upload.name
     if isinstance(image, bytes | bytearray | memoryview):
-        return np.asarray(decode_image(bytes(image), name="the uploaded bytes"))
+        return np.asarray(decode_image(bytes(image), max_side, name=name))
     if isinstance(image, str | os.PathLike):
         path = Path(image)
         if not path.is_file():
             raise ValueError(f"no photo at {path}: check the path")
-        return np.asarray(decode_image(path, name=path.name))
-    if isinstance(image, Image.Image):
-        return np.asarray(to_rgb(image))
+        return np.asarray(decode_image(path, max_side, name=path.name))
     if isinstance(image, np.ndarray):
-        return _array_to_rgb(image)
+        pixels = _array_to_rgb(image)
+        if max_side is None or max(pixels.shape[:2]) <= max_side:
+            return pixels
+        image = Image.fromarray(pixels)
+    if isinstance(image, Image.Image):
+        return np.asarray(_fit(to_rgb(image), max_side))
     raise TypeError(
         f"cannot read a photo from a {type(image).__name__}: pass a path, bytes, a NumPy array, "
         "a Pillow image or a FileUpload value"
@@ -54,92 +73,92 @@ def _array_to_rgb(array: np.ndarray) -> np.ndarray:
     return array.astype(np.uint8)
 
 
-class ImageDecodeError(ValueError):
-    """A file that is not an image Pillow can decode (corrupt, truncated, or not an image)."""
-
-
 def decode_image(source: str | Path | bytes, max_side: int | None = None, *,
                  name: str | None = None) -> Image.Image:
     """Decode an image by its content (not its extension) into an RGB ``PIL.Image``.
 
-    PNG or GIF files named ``.jpg`` decode like any other; a GIF gives its first frame;
-    transparency is flattened onto white; grayscale, palette and CMYK become RGB; the EXIF
-    orientation is applied so the photo is upright.
-
-    Parameters
-    ----------
-    source : path or bytes
-        The file, or its bytes.
-    max_side : int, optional
-        Downscale (keeping the aspect ratio) so the longest side is at most this many pixels.
-        Large JPEGs are decoded at reduced size directly, which is much faster.
-    name : str, optional
-        What to call the file in error messages (default: the path, or "image bytes").
-
-    Raises
-    ------
-    ImageDecodeError
-        The bytes are not a decodable image.
+    A GIF gives its first frame, transparency is laid on white, the EXIF orientation is applied.
+    With ``max_side`` the longest side is shrunk to it (aspect kept), and the decoding itself is
+    small: a JPEG at 1/2 to 1/8 scale, any other format reduced before conversion. ``name`` is
+    the file in messages. Raises :class:`ImageDecodeError`, :class:`ImageTooLargeError`.
     """
     label = name or (str(source) if not isinstance(source, bytes) else "image bytes")
     integer(max_side, "max_side", low=1, none_ok=True)
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        with Image.open(stream) as image:
+        with warnings.catch_warnings():  # Pillow warns from 89 megapixels; our refusal says more
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(stream)
+        with opened as image:
+            if image.width * image.height > MAX_PIXELS:  # from the header: nothing decoded yet
+                raise ImageTooLargeError(_too_large(label, f"{image.width}x{image.height} pixels"))
             image.seek(0)  # first frame of an animated GIF
-            if max_side is not None and image.format == "JPEG":
-                image.draft("RGB", (max_side, max_side))  # decode at 1/2, 1/4 or 1/8 scale
+            if max_side is not None:
+                image.draft("RGB", (max_side, max_side))  # JPEG only: decode at 1/2, 1/4 or 1/8
             image.load()
-            image = ImageOps.exif_transpose(image)
+            image = _reduce(image, max_side)
+            ImageOps.exif_transpose(image, in_place=True)
             rgb = to_rgb(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-            Image.DecompressionBombError) as error:
+    except ImageTooLargeError:
+        raise
+    except Image.DecompressionBombError as error:  # over twice Pillow's limit: refused by open
+        raise ImageTooLargeError(_too_large(label, f"over {2 * Image.MAX_IMAGE_PIXELS:,} pixels")) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageDecodeError(
             f"{label} could not be decoded as an image ({type(error).__name__}: {error}); "
             "it is corrupt, truncated or not an image: leave it out or replace it."
         ) from error
-    if max_side is not None and max(rgb.size) > max_side:
-        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    return rgb
+    return _fit(rgb, max_side)
+
+
+def _too_large(label: str, size: str) -> str:
+    return (f"{label} is too large to read: {size}, over the limit of {MAX_PIXELS:,} pixels "
+            "(a phone photo has about 12 million): save a smaller copy of it and use that.")
+
+
+def _reduce(image: Image.Image, max_side: int | None) -> Image.Image:
+    """Shrink by a whole factor while still at least ``max_side``, before any conversion."""
+    factor = max(image.size) // max_side if max_side else 1
+    if factor < 2:
+        return image
+    if image.mode in ("1", "P", "PA") or image.mode.startswith("I;16"):  # reduce cannot take them
+        image = image.convert("I" if image.mode.startswith("I;16") else "RGBA" if _has_alpha(image) else "RGB")
+    return image.reduce(factor)
+
+
+def _fit(image: Image.Image, max_side: int | None) -> Image.Image:
+    if max_side is not None:  # only ever shrinks
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return image
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
 
 
 def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
     """Convert any Pillow mode to RGB; transparent pixels are laid over ``background``."""
     if image.mode == "RGB":
         return image.copy()
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-    if has_alpha:
-        rgba = image.convert("RGBA")
-        canvas = Image.new("RGBA", rgba.size, (*background, 255))
-        return Image.alpha_composite(canvas, rgba).convert("RGB")
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float grayscale
-        values = np.asarray(image, dtype=np.float64)
-        span = float(values.max() - values.min()) or 1.0
-        scaled = ((values - values.min()) / span * 255).round().astype(np.uint8)
-        return Image.fromarray(scaled).convert("RGB")
+    if _has_alpha(image):  # pasted through its alpha onto the background: no full-size extras
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, background)
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float grayscale, in place
+        values = np.asarray(image, dtype=np.float32)
+        low, span = float(values.min()), float(values.max() - values.min()) or 1.0
+        values -= low
+        values *= 255 / span
+        return Image.fromarray(np.rint(values, out=values).astype(np.uint8)).convert("RGB")
     return image.convert("RGB")
-
-
-def image_format(source: str | Path | bytes) -> str | None:
-    """The format Pillow finds in the bytes ("JPEG", "PNG", "GIF", ...), or None if none."""
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    try:
-        with Image.open(stream) as image:
-            return image.format
-    except (UnidentifiedImageError, OSError):
-        return None
 
 
 def perceptual_hash(image: Image.Image, hash_size: int = 8) -> int:
     """A difference hash (``2 * hash_size**2`` bits): near-identical photos differ in few bits.
 
-    The photo is shrunk to small grayscale thumbnails, and each bit says whether a pixel is
-    brighter than its right-hand neighbour (first half) or the one below it (second half).
-    Resizing, re-encoding or small colour changes barely move it; different photos differ in
-    about half the bits. Both directions are needed: with only left/right comparisons, every
-    photo of a round sun in the middle of the frame gets the same hash.
+    Each bit says whether a thumbnail pixel is brighter than its right (first half) or lower
+    neighbour (second half); with left/right only, every centred round sun hashes the same.
     """
     if hash_size < 2:
         raise ValueError(f"hash_size must be at least 2, got {hash_size}")
@@ -151,11 +170,6 @@ def perceptual_hash(image: Image.Image, hash_size: int = 8) -> int:
     tall = np.asarray(fine.resize((hash_size, side), Image.Resampling.BOX), dtype=np.float64)
     bits = np.concatenate([(wide[:, 1:] > wide[:, :-1]).ravel(), (tall[1:] > tall[:-1]).ravel()])
     return int("".join("1" if bit else "0" for bit in bits), 2)
-
-
-def hamming(a: int, b: int) -> int:
-    """The number of bits in which two hashes differ."""
-    return (int(a) ^ int(b)).bit_count()
 
 
 def save_rgb(image: Image.Image, path: str | Path, quality: int = 92) -> None:
