@@ -25,8 +25,7 @@ def test_check_reports_missing_photos_and_exits_nonzero(tmp_path):
     result = run_cli("check", "--skip-keras", data_dir=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Python" in result.stdout and "workshop_utils" in result.stdout
-    assert "[ok] customers" in result.stdout and "[ok] sales" in result.stdout
-    assert "[missing] weather" in result.stdout
+    assert "[missing] weather photos" in result.stdout
     assert "python -m workshop_utils fetch" in result.stderr
 
 
@@ -49,10 +48,10 @@ def test_fetch_offline_fails_in_one_clear_line_and_leaves_no_photos(tmp_path, re
 def test_fetch_from_a_local_archive_then_again_is_a_no_op(tmp_path, weather_set, monkeypatch, capsys):
     """In-process, so that the test archive's own manifest can stand in for the shipped one."""
     from workshop_utils.__main__ import main
-    from workshop_utils.weather import dataset as weather_data
+    from workshop_utils.weather import photos, split
 
-    _, archive, manifest = weather_set
-    monkeypatch.setattr(weather_data, "MANIFEST_PATH", manifest)
+    _, archive, table = weather_set
+    monkeypatch.setattr(photos, "load_table", lambda: split.load_table(table))
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
     assert main(["fetch", "--source", str(archive)]) == 0, capsys.readouterr()
     assert (tmp_path / "weather-img" / "train" / "cloudy").is_dir()
@@ -68,7 +67,7 @@ def test_fetch_of_a_corrupt_archive_fails_clearly(tmp_path):
     bad.write_bytes(b"<html>not a zip</html>")
     result = run_cli("fetch", "--source", str(bad), data_dir=tmp_path / "data")
     assert result.returncode == 1
-    assert result.stderr.startswith("error: weather:"), result.stderr
+    assert result.stderr.startswith("error: weather photos:"), result.stderr
     assert not (tmp_path / "data" / "weather-img").exists()
 
 
@@ -113,8 +112,8 @@ def test_a_datasets_error_is_one_line_whatever_its_text(tmp_path, monkeypatch, c
     def broken_fetch(source=None):
         raise RuntimeError("the server said:\n\n  <html>503</html>\n")
 
-    broken = data.Dataset("broken", "04_weather_cnn", "a dataset whose server fails",
-                          lambda: (False, "missing"), broken_fetch)
+    broken = data.Dataset("broken", "04_weather_cnn", lambda: (False, "missing"), broken_fetch,
+                          ".zip", "broken.zip")
     monkeypatch.setattr(data, "DATASETS", (broken,))
     assert main(["fetch"]) == 1
     err = capsys.readouterr().err

@@ -87,10 +87,3 @@ def test_no_module_of_the_package_imports_tensorflow():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 30  # every module was reached, not just a few
-
-
-def test_find_data_file_prefers_the_data_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path))
-    assert config.find_data_file("nothing-here.csv") is None
-    (tmp_path / "mine.csv").write_text("a\n1\n")
-    assert config.find_data_file("mine.csv") == tmp_path / "mine.csv"

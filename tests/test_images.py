@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageFilter
 
 from tests.imaging import flat_png, hamming, image_format, peak_memory
+from tests.standins import SKY_KINDS, make_sky
 from workshop_utils.weather import images
 from workshop_utils.weather.images import (
     ImageDecodeError,
@@ -23,7 +24,6 @@ from workshop_utils.weather.images import (
     read_image,
 )
 from workshop_utils.weather.split import MAX_DISTANCE
-from workshop_utils.weather.standins import SKY_KINDS, make_sky
 
 
 def encode(image, fmt, **kwargs):

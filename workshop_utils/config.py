@@ -63,19 +63,6 @@ def setting_path(value: str) -> Path:
     return path if path.is_absolute() else (REPO_DIR or Path.cwd()) / path
 
 
-def find_data_file(name: str) -> Path | None:
-    """Where a small shipped table (``customers.csv``, ``sales.csv``) is, or None.
-
-    Looks in :func:`data_dir` first (an instructor may override a table), then in the
-    repository's ``data/`` folder. Loaders regenerate the table from its documented, seeded
-    generator when neither has it (for example after ``pip install`` on Colab).
-    """
-    candidates = [data_dir() / name]
-    if REPO_DIR is not None:
-        candidates.append(REPO_DIR / "data" / name)
-    return next((path for path in candidates if path.is_file()), None)
-
-
 def shown(path: str | Path, base: str | Path | None = None, label: str | None = None) -> str:
     """A path as a user (or a stored notebook output) may see it: never an absolute path.
 

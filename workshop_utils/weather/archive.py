@@ -31,8 +31,7 @@ ARCHIVE_NAME = "weather-dataset2.zip"  # the download's name in <data folder>/do
 #: could not (over 4 MiB each) are 15-megapixel JPEGs, at most about 12 MB. Anything bigger is
 #: not one of the photos and is refused before it is read.
 MAX_ENTRY_BYTES = 24 * 2**20
-HOW = ("give the zip's path with `python -m workshop_utils fetch --source PATH` (in Python: "
-       f"fetch_weather(source=PATH)), or set {SOURCE_ENV}=PATH")
+HOW = f"give the zip with `python -m workshop_utils fetch --source PATH`, or set {SOURCE_ENV}=PATH"
 
 
 def shown(name: str) -> str:
@@ -48,8 +47,7 @@ def weather_source() -> str | Path:
         return WEATHER_URL
     if is_url(value):
         return local_path(value) if value.lower().startswith("file://") else value
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else (config.REPO_DIR or Path.cwd()) / path
+    return config.setting_path(value)
 
 
 def get_archive(source: str | Path, root: Path, *, progress: bool = True,

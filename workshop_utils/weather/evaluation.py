@@ -144,9 +144,11 @@ def evaluate_model(model, dataset, folder) -> Evaluation:
 def photo_batch(image, image_size=IMAGE_SIZE) -> np.ndarray:
     """One photo as a batch of one, (1, height, width, 3), pixels 0-255, resized as Keras's
     ``image_dataset_from_directory`` resizes the training photos: what ``model(new_img)`` takes."""
-    import tensorflow as tf
+    from .photos import MAX_SIDE  # shrunk first as the training photos were: bounded memory
 
-    pixels = read_image(image).astype("float32")
+    pixels = read_image(image, max_side=MAX_SIDE).astype("float32")
+    import tensorflow as tf  # after reading: a photo too large is refused before any of it
+
     return np.asarray(tf.image.resize(pixels[None], image_size, method=RESIZE))
 
 
