@@ -3,6 +3,7 @@
 
 import numpy as np
 import pytest
+from hopfield_helpers import store_patterns
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,6 @@ from workshop_utils.hopfield import (
     capacity_curve,
     hebbian_weights,
     recall_fraction,
-    store_patterns,
     weights_after_each,
 )
 from workshop_utils.patterns import add_noise, letter, letters, overlap, random_patterns

@@ -20,8 +20,7 @@ def cpu_model() -> str:
 def accelerator_line() -> str:
     """One line on what Keras will train on: the first GPU TensorFlow sees, or the CPU.
 
-    For example "Keras will train on: GPU 0 (NVIDIA A100-SXM4-40GB)" or "Keras will train on:
-    the CPU (no GPU found)". TensorFlow is imported here, when called, never on import.
+    TensorFlow is imported here, when called, never on import.
     """
     import tensorflow as tf
 
