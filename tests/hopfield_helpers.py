@@ -19,3 +19,9 @@ def store_patterns(patterns) -> HopfieldNetwork:
 def random_pictures(n_pictures: int, seed=None) -> np.ndarray:
     """Random 5x5 pictures, shape (n_pictures, 5, 5): uncorrelated, unlike letters."""
     return random_patterns(n_pictures, SIDE * SIDE, seed).reshape(-1, SIDE, SIDE)
+
+
+def excitation(network: HopfieldNetwork, state) -> np.ndarray:
+    """The excitation ``h_i = sum_j W_ij V_j`` of every neuron, in the state's shape."""
+    state = check_pm1(state, "state")
+    return (network.weights @ state.reshape(-1)).reshape(state.shape)

@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from hopfield_helpers import store_patterns
+from hopfield_helpers import excitation, store_patterns
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,7 +76,7 @@ def test_neuron_fires_on_positive_excitation_and_keeps_its_state_at_zero():
     net = HopfieldNetwork(3)
     net.train([1, 1, 1]).train([1, -1, -1])  # W_12 = W_13 = 0, W_23 = 2
     state = np.array([-1, 1, -1])
-    assert net.excitation(state).tolist() == [0, -2, 2]
+    assert excitation(net, state).tolist() == [0, -2, 2]
     # neuron 0 sees 0 and keeps -1; neuron 1 sees -2 -> -1, neuron 2 sees +2 -> +1 (sync step)
     assert net.trace(state, mode="sync", max_sweeps=1).states[1].tolist() == [-1, -1, 1]
     for start in ([1, 1, 1], [-1, 1, 1]):  # only the tie neuron differs: it keeps its value

@@ -33,19 +33,15 @@ def _threshold(field: np.ndarray, current: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RecallTrace:
-    """How one state settled: ``states[0]`` is the input, ``states[-1]`` the result.
-
-    ``neurons[k]`` flipped to give ``states[k + 1]``, or is -1 where a record is a whole sweep.
-    ``converged``: ended at a fixed point; ``cycle``: sync mode came back to the state of two
-    steps before (a 2-cycle).
-    """
+    """How one state settled: ``states[0]`` is the input, ``states[-1]`` the result; ``neurons[k]``
+    flipped to give ``states[k + 1]`` (-1: a record is a whole sweep); ``cycle``: a sync 2-cycle."""
 
     states: np.ndarray
     energies: np.ndarray
     neurons: np.ndarray
     mode: str
     sweeps: int
-    converged: bool
+    converged: bool  # ended at a fixed point
     cycle: bool
 
     @property
@@ -54,27 +50,24 @@ class RecallTrace:
 
     @property
     def n_steps(self) -> int:
-        """How many records follow the input (flips or sweeps)."""
+        """How many records (flips or sweeps) follow the input."""
         return len(self.states) - 1
 
 
 class HopfieldNetwork:
-    """A fully connected network of ``n_neurons`` +1/-1 neurons with symmetric Hebbian weights."""
+    """A fully connected network of ``n_neurons`` +1/-1 neurons with symmetric Hebbian weights.
+
+    ``weights`` is read-only: it changes only through :meth:`train`.
+    """
 
     def __init__(self, n_neurons: int):
         self.n_neurons = integer(n_neurons, "n_neurons", low=1, note="25 for 5x5 pictures")
-        self._weights = np.zeros((self.n_neurons, self.n_neurons))
+        self.weights = np.zeros((self.n_neurons, self.n_neurons))
+        self.weights.flags.writeable = False
         self.n_patterns = 0
 
     def __repr__(self) -> str:
         return f"HopfieldNetwork(n_neurons={self.n_neurons}, patterns stored={self.n_patterns})"
-
-    @property
-    def weights(self) -> np.ndarray:
-        """The weight matrix ``W``, read-only: change it through :meth:`train`."""
-        view = self._weights.view()
-        view.flags.writeable = False
-        return view
 
     @property
     def load(self) -> float:
@@ -95,18 +88,13 @@ class HopfieldNetwork:
                          f" of shape {array.shape}: pass one state, or several stacked along the first axis")
 
     def train(self, patterns) -> HopfieldNetwork:
-        """Hebb's rule: add ``V_i * V_j`` to ``W_ij`` for each pattern (one, or several stacked);
-        ``W_ii`` stays 0. Training again adds to what was learnt, as on the slides."""
+        """Hebb's rule for one pattern or several stacked; training again adds to what was learnt."""
         matrix = self._rows(patterns, "pattern")[0].astype(np.float64)
-        self._weights += matrix.T @ matrix
-        np.fill_diagonal(self._weights, 0.0)
-        self.n_patterns += len(matrix)
+        weights = self.weights + matrix.T @ matrix
+        np.fill_diagonal(weights, 0.0)
+        weights.flags.writeable = False
+        self.weights, self.n_patterns = weights, self.n_patterns + len(matrix)
         return self
-
-    def excitation(self, state) -> np.ndarray:
-        """The excitation ``h_i = sum_j W_ij V_j`` of every neuron, in the state's shape."""
-        row, shape = self._rows(state, one=True)
-        return (self._weights @ row[0]).reshape(shape)
 
     def energy(self, state) -> float:
         """``E = -1/2 sum_ij W_ij V_i V_j``: low for stored patterns, never raised by async updates."""
@@ -115,65 +103,58 @@ class HopfieldNetwork:
     def energies(self, states) -> np.ndarray:
         """The energy of each of several states (stacked along the first axis)."""
         m = self._rows(states)[0].astype(np.float64)
-        return -0.5 * np.einsum("ij,ij->i", m @ self._weights, m)
+        return -0.5 * np.einsum("ij,ij->i", m @ self.weights, m)
 
     def is_stable(self, states) -> np.ndarray:
         """True for each state that no neuron would change: a fixed point of the dynamics."""
         matrix = self._rows(states)[0]
-        return np.all(_threshold(matrix @ self._weights, matrix) == matrix, axis=1)
+        return np.all(_threshold(matrix @ self.weights, matrix) == matrix, axis=1)
 
     def recall(self, state, mode: str = "async", max_sweeps: int = DEFAULT_MAX_SWEEPS, seed=None) -> np.ndarray:
-        """Let ``state`` settle; the final state comes back in the shape given (5x5 in, 5x5 out).
+        """Let ``state`` settle; the result comes back in the shape given (5x5 in, 5x5 out).
 
-        ``mode="async"`` updates one neuron at a time in a new random order each sweep (``seed``
-        chooses it); ``"sync"`` all at once. A sweep updates every neuron once.
+        ``"async"`` updates one neuron at a time in a new random order (``seed``) each sweep;
+        ``"sync"`` all at once. A sweep updates every neuron once.
         """
         row, shape = self._rows(state, one=True)
         return self.recall_many(row, mode, max_sweeps, seed)[0].reshape(shape)
 
     def recall_many(self, states, mode: str = "async", max_sweeps: int = DEFAULT_MAX_SWEEPS, seed=None) -> np.ndarray:
-        """Settle several states (stacked along the first axis) sharing one update order per sweep:
-        the same as settling them one by one with that order."""
+        """Settle several states (stacked along the first axis) with one shared update order per
+        sweep: the same as settling them one by one with that order."""
         max_sweeps = self._check(mode, max_sweeps)
         array = check_pm1(states, "states")
         matrix = self._rows(array)[0]
         if mode == "sync":
             return self._sync(matrix, max_sweeps)[0].reshape(array.shape)
-        order = self._orders(np.random.default_rng(seed))
-        final = matrix.copy()
+        order, final = self._orders(np.random.default_rng(seed)), matrix.copy()
         for row in final:
             self._async(row, order, max_sweeps)
         return final.reshape(array.shape)
 
     def trace(self, state, mode: str = "async", max_sweeps: int = DEFAULT_MAX_SWEEPS, seed=None,
               record: str | None = None) -> RecallTrace:
-        """Settle one state and keep every step, for the plots.
-
-        ``record="flip"`` (the async default) keeps the state after each neuron that changes, so
-        the energy visibly falls flip by flip; ``"sweep"`` (the only choice in sync mode) keeps
-        one state per sweep.
-        """
+        """Settle one state keeping every step: after each flip (``record="flip"``, the async
+        default: the energy visibly falls flip by flip) or each sweep (``"sweep"``)."""
         max_sweeps = self._check(mode, max_sweeps)
         record = record or ("flip" if mode == "async" else "sweep")
         if record not in ("flip", "sweep") or (mode == "sync" and record == "flip"):
             raise ValueError(f"record must be 'flip' (async only) or 'sweep', got {record!r} with mode {mode!r}")
         row, shape = self._rows(state, one=True)
-        s, cycle = row[0].copy(), False
+        s, cycle, steps = row[0].copy(), False, []
         if mode == "async":
-            flips = []
             sweeps, converged = self._async(s, self._orders(np.random.default_rng(seed)), max_sweeps,
-                                            lambda i, sweep: flips.append((i, sweep, s.copy())))
+                                            lambda i, sweep: steps.append((i, sweep, s.copy())))
             if record == "sweep":  # the state after each sweep's last flip
-                flips = [(-1, sweep, v) for k, (_, sweep, v) in enumerate(flips)
-                         if k + 1 == len(flips) or flips[k + 1][1] != sweep]
-            steps = [(i, v) for i, _, v in flips]
+                steps = [(-1, sweep, v) for k, (_, sweep, v) in enumerate(steps)
+                         if k + 1 == len(steps) or steps[k + 1][1] != sweep]
         else:
             later: list[np.ndarray] = []
             _, sweeps, converged, cycle = self._sync(s[None], max_sweeps, later)
-            steps = [(-1, v[0]) for v in later]
-        stacked = np.stack([row[0], *(v for _, v in steps)])
+            steps = [(-1, sweep, v[0]) for sweep, v in enumerate(later)]
+        stacked = np.stack([row[0], *(v for _, _, v in steps)])
         return RecallTrace(stacked.reshape((len(stacked), *shape)), self.energies(stacked),
-                           np.array([i for i, _ in steps], dtype=int), mode, sweeps, converged, cycle)
+                           np.array([i for i, _, _ in steps], dtype=int), mode, sweeps, converged, cycle)
 
     @staticmethod
     def _check(mode: str, max_sweeps) -> int:
@@ -198,15 +179,14 @@ class HopfieldNetwork:
         Visiting the neurons in ``order(sweep)`` and updating each equals jumping straight to the
         next neuron whose state disagrees with its excitation, which is what this does.
         """
-        h = self._weights @ s.astype(np.float64)  # integer-valued, so the updates stay exact
+        h = self.weights @ s.astype(np.float64)  # integer-valued, so the updates stay exact
         for sweep in range(max_sweeps):
             visit, pos, flipped = order(sweep), 0, False
             while (unstable := np.flatnonzero(h[visit[pos:]] * s[visit[pos:]] < 0)).size:  # h == 0: keep
-                pos += int(unstable[0])
-                i = visit[pos]
+                i = visit[pos + int(unstable[0])]
                 s[i] = -s[i]
-                h += (2.0 * s[i]) * self._weights[i]  # W is symmetric: column i equals row i
-                flipped, pos = True, pos + 1
+                h += (2.0 * s[i]) * self.weights[i]  # W is symmetric: column i equals row i
+                flipped, pos = True, pos + int(unstable[0]) + 1
                 if on_flip is not None:
                     on_flip(int(i), sweep)
             if not flipped:
@@ -214,13 +194,11 @@ class HopfieldNetwork:
         return max_sweeps, False
 
     def _sync(self, s: np.ndarray, max_sweeps: int, record: list | None = None) -> tuple:
-        """All neurons at once, for every row; stops when all rows are at fixed points or in 2-cycles.
-
-        Returns (states, sweeps, converged, cycle); ``record`` collects each new state.
-        """
+        """All neurons at once, for every row, until all are at fixed points or in 2-cycles;
+        return (states, sweeps, converged, cycle). ``record`` collects each new state."""
         previous = None
         for sweep in range(1, max_sweeps + 1):
-            new = _threshold(s.astype(np.float64) @ self._weights, s)
+            new = _threshold(s.astype(np.float64) @ self.weights, s)
             if np.array_equal(new, s):
                 return s, sweep, True, False
             cycle = previous is not None and np.array_equal(new, previous)
@@ -243,29 +221,22 @@ def weights_after_each(patterns) -> np.ndarray:
     """The weight matrix after the first, second, ... pattern: shape (P, N, N), for plots."""
     array = check_pm1(patterns, "patterns")
     net = HopfieldNetwork(int(array[0].size))
-    return np.stack([np.array(net.train(pattern).weights) for pattern in array])
+    return np.stack([net.train(pattern).weights for pattern in array])
 
 
 def recall_outcomes(network: HopfieldNetwork, start, patterns, names, n_orders: int = 100) -> dict[str, int]:
-    """Where recall from ``start`` ends under ``n_orders`` update orders (seeds 0, 1, ...).
-
-    A different order can end in a different valley. Each end is named after the stored pattern
-    it equals (``"H"``) or whose inverse it equals (``"-X"``), else ``"other"`` (a spurious
-    state); the counts come most frequent first.
-    """
-    flat = check_pm1(patterns, "patterns")
-    flat, names = flat.reshape(len(flat), -1), list(names)
+    """Where recall from ``start`` ends under ``n_orders`` update orders (seeds 0, 1, ...), most
+    frequent first: named after the stored pattern it equals ("H") or whose inverse it equals
+    ("-X"), else "other" (a spurious state). A different order can end in a different valley."""
+    flat, names = check_pm1(patterns, "patterns"), list(names)
     if len(names) != len(flat):
         raise ValueError(f"{len(names)} names for {len(flat)} patterns: give one name per pattern")
-    counts: dict[str, int] = {}
+    flat, counts = flat.reshape(len(flat), -1), {}
     for seed in range(integer(n_orders, "n_orders", low=1)):
         end = np.asarray(network.recall(start, seed=seed)).reshape(-1)
         label = "other"
         for name, pattern in zip(names, flat, strict=True):
-            if np.array_equal(end, pattern):
-                label = name
-            elif np.array_equal(end, -pattern):
-                label = f"-{name}"
+            label = name if np.array_equal(end, pattern) else f"-{name}" if np.array_equal(end, -pattern) else label
         counts[label] = counts.get(label, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
@@ -287,17 +258,14 @@ def recall_fraction(n_neurons: int, n_patterns: int, noise: float = 0.1, thresho
         patterns = random_patterns(n_patterns, n_neurons, rng)
         noisy = np.stack([add_noise(p, noise, rng) for p in patterns])
         final = HopfieldNetwork(n_neurons).train(patterns).recall_many(noisy, mode, max_sweeps, rng)
-        m = np.einsum("ij,ij->i", final.astype(np.float64), patterns) / n_neurons
-        recalled += int(np.sum(m >= threshold))
+        recalled += int(np.sum(np.einsum("ij,ij->i", final.astype(np.float64), patterns) / n_neurons >= threshold))
     return recalled / (int(n_patterns) * n_trials)
 
 
 def capacity_curve(n_neurons: int, loads, noise: float = 0.1, threshold: float = 0.97, n_trials: int = 1,
                    mode: str = "async", max_sweeps: int = DEFAULT_MAX_SWEEPS, seed: int = 0) -> np.ndarray:
-    """The share recalled at each load P/N (``P = round(load * N)``, at least 1).
-
-    Compare where it collapses with :data:`CRITICAL_LOAD`: small networks collapse a little later.
-    """
+    """The share recalled at each load P/N (``P = round(load * N)``, at least 1); compare where it
+    collapses with :data:`CRITICAL_LOAD` (small networks collapse a little later)."""
     loads = np.asarray(loads, dtype=float).reshape(-1)
     if loads.size == 0 or np.any(loads <= 0):
         raise ValueError(f"loads must be positive numbers P/N such as 0.05, 0.1, got {loads.tolist()}")
