@@ -4,8 +4,6 @@
 got 2.5")``: what was expected, what came.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 

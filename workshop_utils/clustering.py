@@ -1,11 +1,8 @@
 """Hierarchical clustering for notebook 02, built on ``scipy.cluster.hierarchy``.
 
-Every function takes a table (a DataFrame, whose ``ID`` column is ignored: an identifier is
-not a feature) or a 2-D array with one row per customer. ``scale=True`` standardises each
-column (mean 0, standard deviation 1, as ``StandardScaler`` does) before distances are measured.
+Data is a table (its ``ID`` column ignored: an identifier is not a feature) or a 2-D array, one
+row per customer; ``scale=True`` standardises each column before distances are measured.
 """
-
-from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
@@ -28,20 +25,18 @@ MAX_TIMED_N = 20_000  # beyond this the distance matrix alone needs more than 1.
 def feature_matrix(data: pd.DataFrame | np.ndarray) -> np.ndarray:
     """The numbers clustering works on: one float row per customer, ``ID`` column dropped."""
     if isinstance(data, pd.DataFrame):
-        table = data.drop(columns=[ID_COLUMN], errors="ignore")
-        bad = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+        data = data.drop(columns=[ID_COLUMN], errors="ignore")
+        bad = [str(c) for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
         if bad:
             raise ValueError(f"column(s) {bad} are not numeric: select the numeric feature columns first, "
-                             f"e.g. data[{[str(c) for c in table.columns if str(c) not in bad]}]")
-        values = table.to_numpy(dtype=float)
-    else:
-        try:
-            values = np.asarray(data, dtype=float)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"data must be numbers (one row per customer): {error}") from None
-        if values.ndim == 1:
-            raise ValueError(f"data is 1-D with shape {values.shape}: pass a table with one row per customer "
-                             "and one column per feature (for one feature use values.reshape(-1, 1))")
+                             f"e.g. data[{[str(c) for c in data.columns if str(c) not in bad]}]")
+    try:
+        values = np.asarray(data, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"data must be numbers (one row per customer): {error}") from None
+    if values.ndim == 1:
+        raise ValueError(f"data is 1-D with shape {values.shape}: pass a table with one row per customer "
+                         "and one column per feature (for one feature use values.reshape(-1, 1))")
     if values.ndim != 2 or values.shape[1] == 0:
         raise ValueError(f"expected one row per customer and at least one feature column, got shape {values.shape}")
     if values.shape[0] < 2:
@@ -53,8 +48,7 @@ def feature_matrix(data: pd.DataFrame | np.ndarray) -> np.ndarray:
 
 
 def scale_features(values: np.ndarray) -> np.ndarray:
-    """Each column to mean 0 and standard deviation 1, so no unit dominates the distances
-    (a constant column becomes zeros, as in ``StandardScaler``)."""
+    """Each column to mean 0 and standard deviation 1 (as ``StandardScaler``), so no unit dominates."""
     values = np.asarray(values, dtype=float)
     spread = values.std(axis=0)
     return (values - values.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
@@ -67,7 +61,7 @@ def prepare(data: pd.DataFrame | np.ndarray, scale: bool = True) -> np.ndarray:
 
 
 def _linkage(values: np.ndarray, method: str) -> np.ndarray:
-    if method not in METHODS:
+    if method not in METHODS:  # scipy knows more, but these are the ones taught
         raise ValueError(f"unknown linkage method {method!r}: choose one of {', '.join(METHODS)}")
     return hierarchy.linkage(values, method=method)
 
@@ -108,18 +102,14 @@ def cluster_labels(data: pd.DataFrame | np.ndarray, n_clusters: int, method: str
 def cut_height(linkage: np.ndarray, n_clusters: int) -> float:
     """A height where a horizontal cut leaves ``n_clusters``: halfway between two merges."""
     heights = np.asarray(linkage, dtype=float)[:, 2]
-    n = heights.size + 1
-    k = _check_k(n_clusters, n)
-    if k == 1:
-        return float(heights[-1] * 1.05)
-    if k == n:
-        return float(heights[0] / 2)
-    return float((heights[n - k - 1] + heights[n - k]) / 2)
+    k = _check_k(n_clusters, heights.size + 1)
+    padded = np.concatenate([[0.0], heights, [heights[-1] * 1.1]])  # below the first merge, above the last
+    return float((padded[-k - 1] + padded[-k]) / 2)
 
 
 def suggest_n_clusters(linkage: np.ndarray, max_clusters: int = 10) -> int:
-    """The number of clusters just below the biggest jump in merge height (the "longest branches"),
-    from 2 to ``max_clusters``; on a tie the fewest clusters win."""
+    """The number of clusters (2 to ``max_clusters``, fewest on a tie) just below the biggest jump
+    in merge height: where the dendrogram's branches are longest."""
     heights = np.asarray(linkage, dtype=float)[:, 2]
     n = heights.size + 1
     if n < 3:
@@ -146,7 +136,7 @@ class MergeStep:
 
 def merge_steps(data: pd.DataFrame | np.ndarray, n_merges: int, method: str = "ward",
                 scale: bool = True) -> list[MergeStep]:
-    """The first ``n_merges`` merges: everyone starts alone, each step joins the two nearest clusters."""
+    """The first ``n_merges`` merges: all start alone, each step joins the two nearest clusters."""
     linkage = linkage_matrix(data, method, scale)
     n = len(linkage) + 1
     n_merges = integer(n_merges, "n_merges", low=1, high=n - 1, note=f"for {n} customers")
@@ -173,8 +163,7 @@ def members_text(members: Sequence[int], ids: Sequence | None = None) -> str:
 
 
 def distance_table(data: pd.DataFrame | np.ndarray, scale: bool = False, decimals: int | None = 1) -> pd.DataFrame:
-    """Straight-line distance between every two customers, by ``ID``; unscaled by default, in the
-    table's own units, as when merging by hand."""
+    """Straight-line distance between every two customers, by ``ID`` (unscaled: as by hand)."""
     ids = _ids(data)
     table = pd.DataFrame(squareform(pdist(prepare(data, scale))), index=ids, columns=ids)
     table.index.name = table.columns.name = ID_COLUMN
@@ -207,8 +196,8 @@ def level(value: float, column: np.ndarray) -> str:
 
 
 def describe_segments(table: pd.DataFrame, labels: Sequence[int], decimals: int = 1) -> pd.DataFrame:
-    """One row per segment: its size, each feature's mean (rounded) and a description in words,
-    "low" for a mean in the column's lowest third, "high" in its top third."""
+    """One row per segment: its size, each feature's mean and the segment in words (a mean in the
+    column's lowest third reads "low", in its top third "high")."""
     if not isinstance(table, pd.DataFrame):
         raise ValueError("describe_segments needs a pandas DataFrame, to name the features in words")
     features = table.drop(columns=[ID_COLUMN], errors="ignore")
@@ -269,9 +258,8 @@ def distance_count(n: int) -> int:
 
 def distance_memory(ns: Iterable[int]) -> pd.DataFrame:
     """Memory for the condensed distance matrix (one 8-byte float per pair): it grows with n²."""
-    rows = [{"customers": n, "distances": distance_count(n), "memory (GB)": distance_count(n) * 8 / 1e9}
-            for n in ns]
-    return pd.DataFrame(rows).set_index("customers")
+    return pd.DataFrame([{"customers": n, "distances": distance_count(n), "memory (GB)": distance_count(n) * 8 / 1e9}
+                         for n in ns]).set_index("customers")
 
 
 def time_linkage(n: int, method: str = "ward", seed: int = 0, repeats: int = 3) -> float:

@@ -9,8 +9,6 @@ if h_i == 0** (so an untrained network leaves every picture alone). The energy
 in random order); synchronous updates (all at once) can oscillate.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,25 +67,20 @@ class HopfieldNetwork:
     def __repr__(self) -> str:
         return f"HopfieldNetwork(n_neurons={self.n_neurons}, patterns stored={self.n_patterns})"
 
-    @property
-    def load(self) -> float:
-        """Patterns stored per neuron, P/N; recall of random patterns fails beyond about 0.138."""
-        return self.n_patterns / self.n_neurons
-
     def _rows(self, values, what: str = "state", one: bool = False) -> tuple[np.ndarray, tuple]:
         """Checked states as an (n_states, n_neurons) int8 matrix, and one state's shape as given."""
-        array = check_pm1(values, what)
-        if array.size == self.n_neurons:
+        array, n = check_pm1(values, what), self.n_neurons
+        if array.size == n:
             return array.reshape(1, -1), array.shape
         if one:
-            raise ValueError(f"the {what} has {array.size} values but the network has {self.n_neurons}"
-                             " neurons: give one value per neuron (for several states use recall_many)")
-        if array.ndim >= 2 and array[0].size == self.n_neurons:
+            raise ValueError(f"the {what} has {array.size} values but the network has {n} neurons: give one "
+                             "value per neuron (for several states use recall_many)")
+        if array.ndim >= 2 and array[0].size == n:
             return array.reshape(len(array), -1), array.shape[1:]
-        raise ValueError(f"each {what} must have {self.n_neurons} values (one per neuron), got an array"
-                         f" of shape {array.shape}: pass one state, or several stacked along the first axis")
+        raise ValueError(f"each {what} must have {n} values (one per neuron), got an array of shape {array.shape}: "
+                         "pass one state, or several stacked along the first axis")
 
-    def train(self, patterns) -> HopfieldNetwork:
+    def train(self, patterns) -> "HopfieldNetwork":
         """Hebb's rule for one pattern or several stacked; training again adds to what was learnt."""
         matrix = self._rows(patterns, "pattern")[0].astype(np.float64)
         weights = self.weights + matrix.T @ matrix
@@ -111,11 +104,8 @@ class HopfieldNetwork:
         return np.all(_threshold(matrix @ self.weights, matrix) == matrix, axis=1)
 
     def recall(self, state, mode: str = "async", max_sweeps: int = DEFAULT_MAX_SWEEPS, seed=None) -> np.ndarray:
-        """Let ``state`` settle; the result comes back in the shape given (5x5 in, 5x5 out).
-
-        ``"async"`` updates one neuron at a time in a new random order (``seed``) each sweep;
-        ``"sync"`` all at once. A sweep updates every neuron once.
-        """
+        """Let ``state`` settle (5x5 in, 5x5 out). A sweep updates every neuron once: ``"async"`` one at
+        a time in a new random order (``seed``) each sweep, ``"sync"`` all at once."""
         row, shape = self._rows(state, one=True)
         return self.recall_many(row, mode, max_sweeps, seed)[0].reshape(shape)
 
@@ -126,10 +116,10 @@ class HopfieldNetwork:
         array = check_pm1(states, "states")
         matrix = self._rows(array)[0]
         if mode == "sync":
-            return self._sync(matrix, max_sweeps)[0].reshape(array.shape)
-        order, final = self._orders(np.random.default_rng(seed)), matrix.copy()
+            return self._sync(matrix, max_sweeps)[0][-1].reshape(array.shape)
+        rng, orders, final = np.random.default_rng(seed), [], matrix.copy()
         for row in final:
-            self._async(row, order, max_sweeps)
+            self._async(row, rng, orders, max_sweeps)
         return final.reshape(array.shape)
 
     def trace(self, state, mode: str = "async", max_sweeps: int = DEFAULT_MAX_SWEEPS, seed=None,
@@ -143,15 +133,14 @@ class HopfieldNetwork:
         row, shape = self._rows(state, one=True)
         s, cycle, steps = row[0].copy(), False, []
         if mode == "async":
-            sweeps, converged = self._async(s, self._orders(np.random.default_rng(seed)), max_sweeps,
+            sweeps, converged = self._async(s, np.random.default_rng(seed), [], max_sweeps,
                                             lambda i, sweep: steps.append((i, sweep, s.copy())))
             if record == "sweep":  # the state after each sweep's last flip
                 steps = [(-1, sweep, v) for k, (_, sweep, v) in enumerate(steps)
                          if k + 1 == len(steps) or steps[k + 1][1] != sweep]
         else:
-            later: list[np.ndarray] = []
-            _, sweeps, converged, cycle = self._sync(s[None], max_sweeps, later)
-            steps = [(-1, sweep, v[0]) for sweep, v in enumerate(later)]
+            states, sweeps, converged, cycle = self._sync(s[None], max_sweeps)
+            steps = [(-1, sweep, v[0]) for sweep, v in enumerate(states[1:])]
         stacked = np.stack([row[0], *(v for _, _, v in steps)])
         return RecallTrace(stacked.reshape((len(stacked), *shape)), self.energies(stacked),
                            np.array([i for i, _, _ in steps], dtype=int), mode, sweeps, converged, cycle)
@@ -162,26 +151,18 @@ class HopfieldNetwork:
             raise ValueError(f"mode must be 'async' (one neuron at a time) or 'sync' (all at once), got {mode!r}")
         return integer(max_sweeps, "max_sweeps", low=1)
 
-    def _orders(self, rng: np.random.Generator):
-        """Each sweep's random update order, drawn when first needed and shared by all states."""
-        orders: list[np.ndarray] = []
-
-        def order(sweep: int) -> np.ndarray:
-            while len(orders) <= sweep:
-                orders.append(rng.permutation(self.n_neurons))
-            return orders[sweep]
-
-        return order
-
-    def _async(self, s: np.ndarray, order, max_sweeps: int, on_flip=None) -> tuple[int, bool]:
+    def _async(self, s: np.ndarray, rng, orders: list, max_sweeps: int, on_flip=None) -> tuple[int, bool]:
         """Settle ``s`` in place one neuron at a time; return (sweeps, reached a fixed point).
 
-        Visiting the neurons in ``order(sweep)`` and updating each equals jumping straight to the
-        next neuron whose state disagrees with its excitation, which is what this does.
+        Sweep k visits the neurons in ``orders[k]`` (drawn from ``rng`` when first needed, so states
+        settled in turn share them). Updating each in turn equals jumping straight to the next neuron
+        whose state disagrees with its excitation, which is what this does.
         """
         h = self.weights @ s.astype(np.float64)  # integer-valued, so the updates stay exact
         for sweep in range(max_sweeps):
-            visit, pos, flipped = order(sweep), 0, False
+            if sweep == len(orders):
+                orders.append(rng.permutation(self.n_neurons))
+            visit, pos, flipped = orders[sweep], 0, False
             while (unstable := np.flatnonzero(h[visit[pos:]] * s[visit[pos:]] < 0)).size:  # h == 0: keep
                 i = visit[pos + int(unstable[0])]
                 s[i] = -s[i]
@@ -193,21 +174,18 @@ class HopfieldNetwork:
                 return sweep + 1, True
         return max_sweeps, False
 
-    def _sync(self, s: np.ndarray, max_sweeps: int, record: list | None = None) -> tuple:
+    def _sync(self, s: np.ndarray, max_sweeps: int) -> tuple[list, int, bool, bool]:
         """All neurons at once, for every row, until all are at fixed points or in 2-cycles;
-        return (states, sweeps, converged, cycle). ``record`` collects each new state."""
-        previous = None
+        return the states after each sweep (the input first), sweeps, converged, cycle."""
+        states = [s]
         for sweep in range(1, max_sweeps + 1):
-            new = _threshold(s.astype(np.float64) @ self.weights, s)
-            if np.array_equal(new, s):
-                return s, sweep, True, False
-            cycle = previous is not None and np.array_equal(new, previous)
-            previous, s = s, new
-            if record is not None:
-                record.append(s)
-            if cycle:
-                return s, sweep, False, True
-        return s, max_sweeps, False, False
+            new = _threshold(states[-1].astype(np.float64) @ self.weights, states[-1])
+            if np.array_equal(new, states[-1]):
+                return states, sweep, True, False
+            states.append(new)
+            if len(states) > 2 and np.array_equal(new, states[-3]):
+                return states, sweep, False, True
+        return states, max_sweeps, False, False
 
 
 def hebbian_weights(patterns) -> np.ndarray:

@@ -1,10 +1,4 @@
-"""Keras model builders for the notebooks.
-
-Keras (and so TensorFlow) is imported inside each function, never at the top of this module,
-so importing it stays cheap and notebooks 01-02 never pay for TensorFlow.
-"""
-
-from __future__ import annotations
+"""Keras model builders; each imports Keras (TensorFlow) itself, so importing this module is cheap."""
 
 import os
 import sys
@@ -16,11 +10,8 @@ from .checks import integer, positive_number
 
 
 def import_keras():
-    """Import Keras (starting TensorFlow) with TensorFlow's C++ start-up log lines silenced.
-
-    Those lines (GPU probing, with timestamps) go straight to file descriptor 2, below Python,
-    where a notebook would store them as output that differs on every run. Errors still raise.
-    """
+    """Import Keras with TensorFlow's C++ start-up lines silenced: they go straight to file
+    descriptor 2, below Python, and a notebook would store them as output that differs every run."""
     if "keras" in sys.modules:
         return sys.modules["keras"]
     sys.stderr.flush()
@@ -43,11 +34,8 @@ SIMPLE_NETWORK_WEIGHT_NAMES = ("w10", "w11", "w12", "w20", "w21", "w22", "w30", 
 
 
 def build_simple_network(seed: int | None = None, learning_rate: float | None = None):
-    """The slides' network: 2 inputs, 2 sigmoid hidden nodes, 1 output; plain SGD on the MSE.
-
-    ``seed`` seeds the initial weights (None: random; the batch order is seeded by
-    ``seed_everything``). ``learning_rate=None`` is the slides' ``optimizer="sgd"`` (0.01).
-    """
+    """The slides' network: 2 inputs, 2 sigmoid hidden nodes, 1 output, SGD on the MSE (``None``:
+    the slides' ``"sgd"``, rate 0.01). ``seed`` seeds the initial weights (None: random)."""
     import keras
 
     seed = integer(seed, "seed", low=0, none_ok=True)
@@ -62,10 +50,8 @@ def build_simple_network(seed: int | None = None, learning_rate: float | None = 
 
 
 def simple_network_weights(weights: Sequence[np.ndarray]) -> dict[str, float]:
-    """Name the 2-2-1 network's weights as on the diagram (``w10`` ... ``w32``).
-
-    ``weights``: a model of :func:`build_simple_network` or its ``get_weights()``.
-    """
+    """The weights of :func:`build_simple_network` (the model or its ``get_weights()``), named as on
+    the diagram (``w10`` ... ``w32``)."""
     if hasattr(weights, "get_weights"):
         weights = weights.get_weights()
     shapes = [np.shape(w) for w in weights]
@@ -79,11 +65,8 @@ def simple_network_weights(weights: Sequence[np.ndarray]) -> dict[str, float]:
 
 
 def layer_table(model, parameters: bool = True) -> str:
-    """A plain-text summary (layer, type, output shape, parameters), the same on every machine.
-
-    ``model.summary()`` draws with terminal-dependent characters and widths; this table can be
-    compared by the tests. ``parameters=False`` leaves the counts out (an exercise asks for one).
-    """
+    """A plain-text summary the tests can compare, unlike ``model.summary()`` (terminal-dependent);
+    ``parameters=False`` leaves the counts out (an exercise asks for one)."""
     rows = [("layer", "type", "output shape", "parameters")]
     rows += [(layer.name, type(layer).__name__, str(tuple(layer.output.shape[1:])), f"{layer.count_params():,}")
              for layer in model.layers]

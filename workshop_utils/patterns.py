@@ -1,10 +1,8 @@
 """Patterns for the Hopfield notebook: a 5x5 alphabet, noise and overlap.
 
-A pattern holds +1 (the neuron fires, a dark pixel) and -1 (silent, a light pixel). Pictures
-keep their 5x5 shape; the network sees them as 25 neurons in reading order.
+A pattern holds +1 (the neuron fires, a dark pixel) and -1 (silent, light); a 5x5 picture is
+25 neurons in reading order.
 """
-
-from __future__ import annotations
 
 import numpy as np
 
@@ -59,11 +57,8 @@ def check_pm1(values, what: str = "pattern") -> np.ndarray:
 
 
 def add_noise(pattern, fraction: float, seed=None) -> np.ndarray:
-    """A copy of ``pattern`` with exactly ``round(fraction * size)`` pixels flipped at random.
-
-    An exact count (not a probability per pixel) makes "10 % noise" mean the same every time.
-    ``seed``: an int, None or a NumPy Generator.
-    """
+    """A copy of ``pattern`` with exactly ``round(fraction * size)`` pixels flipped at random: an
+    exact count (not a chance per pixel) makes "10 % noise" mean the same every time."""
     pattern = check_pm1(pattern)
     if not 0.0 <= float(fraction) <= 1.0:
         raise ValueError(f"fraction must be between 0 and 1 (0.1 flips 10 % of pixels), got {fraction}")
@@ -83,10 +78,8 @@ def overlap(a, b) -> float:
 
 
 def overlaps(states, patterns) -> np.ndarray:
-    """Overlap of every state with every pattern, shape (n_states, n_patterns).
-
-    Both are stacked along the first axis (``letters("TLX")``); one state may be given alone.
-    """
+    """Overlap of every state with every pattern, shape (n_states, n_patterns); both stacked along
+    the first axis (``letters("TLX")``), or one state alone."""
     states, patterns = check_pm1(states, "states"), check_pm1(patterns, "patterns")
     patterns = patterns.reshape(len(patterns), -1) if patterns.ndim > 1 else patterns[None]
     size = patterns.shape[1]

@@ -1,12 +1,9 @@
-"""Notebook 03's arithmetic: least squares, the loss surface, gradient descent, small networks.
+"""Notebook 03's arithmetic in plain NumPy: least squares, the loss surface, gradient descent, nodes.
 
-Plain NumPy, so fast and free of TensorFlow. A straight line ``w0 + w1 * x`` is also the
-smallest neural network (one node, one input, no activation). Its loss is the mean squared
-error (MSE); :func:`fit_line` finds the best ``(w0, w1)`` exactly, while
-:func:`gradient_descent_path` walks downhill the way Keras does for bigger networks.
+A line ``w0 + w1 * x`` is also the smallest neural network (one node, one input, no activation);
+:func:`fit_line` finds its best weights exactly, :func:`gradient_descent_path` walks downhill to
+them the way Keras trains bigger networks.
 """
-
-from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
 """One call that makes a notebook's randomness repeatable."""
 
-from __future__ import annotations
-
 import os
 import random
 import sys
@@ -12,11 +10,8 @@ from .checks import integer
 
 
 def seed_everything(seed: int = 42) -> np.random.Generator:
-    """Seed Python, NumPy and (only if already imported) Keras; return a NumPy Generator.
-
-    Keras is seeded only when already imported, so notebooks 1-3 never pay for TensorFlow;
-    notebook 04 calls this again after importing Keras.
-    """
+    """Seed Python, NumPy and Keras (only if imported: notebooks 1-3 never pay for TensorFlow;
+    notebook 04 calls this again after importing it); return a NumPy Generator."""
     seed = integer(seed, "seed", low=0)
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses; this process is already running
     random.seed(seed)

@@ -1,10 +1,5 @@
-"""Figures for notebook 02 (hierarchical clustering); each function returns a matplotlib Figure.
-
-Segment ``i`` has the same colour and marker in every figure (from the Okabe-Ito palette), so
-a dendrogram's branches and the scatter plot beside it read together, by shape as well as colour.
-"""
-
-from __future__ import annotations
+"""Figures for notebook 02. Segment ``i`` has the same colour and marker in every figure, so a
+dendrogram's branches and the scatter plot beside it read together."""
 
 from collections.abc import Sequence
 
@@ -52,14 +47,9 @@ def customer_scatter(table: pd.DataFrame, labels: Sequence[int] | None = None, a
 
 def merge_steps_figure(table: pd.DataFrame, n_merges: int = 6, method: str = "ward", scale: bool = True,
                        columns: int = 3) -> Figure:
-    """One panel per merge on a handful of customers: the two clusters joined are highlighted and
-    joined by a thick line.
-
-    For single linkage the line joins the closest pair, one customer from each cluster (its
-    length is the merge height); otherwise it joins the clusters' centres. With ``scale=True``
-    one standard deviation of income is drawn as long as one of spend, so distances on screen
-    are the distances the algorithm uses.
-    """
+    """One panel per merge on a few customers, a thick line joining the two clusters merged: their
+    closest pair for single linkage (its length is the merge height), else their centres. Scaled,
+    a standard deviation of income is as long as one of spend: on screen, the algorithm's distances."""
     steps = clustering.merge_steps(table, n_merges, method, scale)
     x, y, xlabel, ylabel = _xy(table)
     ids, space = clustering._ids(table), clustering.prepare(table, scale)

@@ -1,10 +1,5 @@
-"""Figures for the Hopfield notebook; each function returns a matplotlib Figure.
-
-Pictures are drawn +1 (fires) dark and -1 (silent) light. Figures are closed before they are
-returned, so a notebook cell shows each one exactly once (as its result).
-"""
-
-from __future__ import annotations
+"""Figures for notebook 01, pictures +1 (fires) dark and -1 (silent) light. Figures are closed before
+they are returned, so a notebook cell shows each one exactly once (as its result)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,11 +22,8 @@ def _done(fig: Figure, layout: bool = True) -> Figure:
 def draw_picture(ax, pattern, title: str | None = None) -> None:
     """Draw one +1/-1 picture (2-D, or square once reshaped) on ``ax``, lines between pixels."""
     picture = check_pm1(pattern, "picture")
-    if picture.ndim != 2:
-        side = int(round(np.sqrt(picture.size)))
-        if side * side != picture.size:
-            raise ValueError(f"cannot draw {picture.size} values as a square picture: give a 2-D array")
-        picture = picture.reshape(side, side)
+    if picture.ndim != 2:  # a square picture, flattened
+        picture = picture.reshape(-1, int(round(np.sqrt(picture.size))))
     ax.imshow(picture, cmap=palette.GREYS, vmin=-1.6, vmax=1.0, interpolation="nearest")
     ax.set_xticks(np.arange(-0.5, picture.shape[1]), minor=True)
     ax.set_yticks(np.arange(-0.5, picture.shape[0]), minor=True)
@@ -42,8 +34,7 @@ def draw_picture(ax, pattern, title: str | None = None) -> None:
         ax.set_title(title, fontsize=10)
 
 
-def plot_patterns(patterns, titles=None, ncols: int | None = None, size: float = 1.4,
-                  suptitle: str | None = None) -> Figure:
+def plot_patterns(patterns, titles=None, ncols: int | None = None, size: float = 1.4) -> Figure:
     """A row (or grid) of pictures, e.g. the letters stored in the network."""
     patterns = list(patterns)
     if not patterns:
@@ -58,8 +49,6 @@ def plot_patterns(patterns, titles=None, ncols: int | None = None, size: float =
         ax.axis("off")
     for ax, pattern, title in zip(axes.flat, patterns, titles, strict=False):
         draw_picture(ax, pattern, title)
-    if suptitle:
-        fig.suptitle(suptitle)
     return _done(fig)
 
 

@@ -5,8 +5,6 @@ module writes one of its own). Where colour carries meaning (bad/good, segment),
 also says it with a marker, a line style or a label, so no one needs the colour alone.
 """
 
-from __future__ import annotations
-
 from matplotlib.colors import Colormap, LinearSegmentedColormap, to_rgb
 
 BLACK, ORANGE, SKY_BLUE, BLUISH_GREEN = "#000000", "#E69F00", "#56B4E9", "#009E73"

@@ -1,9 +1,4 @@
-"""Figures for notebook 03 (regression and a first neural network); each returns a Figure.
-
-Functions that draw one panel take an ``ax``, so the widget can put two side by side.
-"""
-
-from __future__ import annotations
+"""Figures for notebook 03; functions drawing one panel take an ``ax``, so the widget can pair them."""
 
 from collections.abc import Callable, Mapping, Sequence
 

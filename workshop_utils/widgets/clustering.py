@@ -1,10 +1,4 @@
-"""Instructor widget for notebook 02: pick the number of segments, the linkage and scaling.
-
-:func:`explorer_view` does the work (tests call it and the callback directly). The figure is a
-PNG in an ``Image`` widget and the table an ``HTML`` widget, so the notebook also runs headless.
-"""
-
-from __future__ import annotations
+"""Instructor widget for notebook 02: pick the number of segments, the linkage and scaling."""
 
 import ipywidgets as widgets
 import pandas as pd

@@ -1,7 +1,5 @@
 """Pieces every instructor widget uses: figures as PNG, a panel with a readable text form."""
 
-from __future__ import annotations
-
 import io
 
 import ipywidgets as widgets

@@ -1,14 +1,7 @@
-"""Instructor widgets for the Hopfield notebook.
+"""Instructor widgets for notebook 01: :class:`RecallPad` (draw, store, recall, step through the
+settling) and :class:`NoiseExplorer` (how much noise a stored letter survives)."""
 
-:class:`RecallPad` is a clickable 5x5 grid: choose the stored letters, draw or corrupt a
-picture, press Recall and step through the settling. :class:`NoiseExplorer` flips 0-50 % of a
-stored letter's pixels and shows what comes back. The plain functions hold the logic; tests
-call them and the widgets' callbacks directly, so the widgets also work headless.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
+from collections import namedtuple
 
 import ipywidgets as widgets
 import numpy as np
@@ -20,15 +13,6 @@ from ..plots.hopfield import plot_patterns, plot_recall
 from .common import Panel
 
 FIRE_COLOUR, SILENT_COLOUR = palette.FIRE, palette.SILENT
-
-
-def toggle_pixel(picture, row: int, col: int) -> np.ndarray:
-    """A copy of ``picture`` with the pixel at (row, col) flipped: what a click on the grid does."""
-    picture = check_pm1(picture, "picture").reshape(SIDE, SIDE).copy()
-    if not (0 <= row < SIDE and 0 <= col < SIDE):
-        raise ValueError(f"pixel ({row}, {col}) is outside the {SIDE}x{SIDE} grid: use 0..{SIDE - 1}")
-    picture[row, col] *= -1
-    return picture
 
 
 def train_letters(names) -> HopfieldNetwork:
@@ -62,15 +46,8 @@ def describe_trace(trace: RecallTrace, names) -> str:
             f"ends {verdict} {name}")
 
 
-@dataclass(frozen=True)
-class NoisyRecall:
-    """A stored picture, its noisy copy and what the network made of it."""
-
-    original: np.ndarray
-    noisy: np.ndarray
-    recalled: np.ndarray
-    overlap_noisy: float
-    overlap_recalled: float
+#: A stored picture, its noisy copy and what the network made of it.
+NoisyRecall = namedtuple("NoisyRecall", "original noisy recalled overlap_noisy overlap_recalled")
 
 
 def noisy_recall(names, target: str, fraction: float, seed: int = 0, mode: str = "async") -> NoisyRecall:
@@ -94,9 +71,7 @@ def _paint(button: widgets.ToggleButton) -> None:
 
 class RecallPad:
     """Draw on a 5x5 grid, choose the stored letters, press Recall, step through the settling.
-
-    ``pad.widget`` is the UI; every callback is a method that works without a browser.
-    """
+    ``pad.widget`` is the UI; every callback is a method that works without a browser."""
 
     def __init__(self, stored="TLC", start: str = "T", noise: float = 0.2, mode: str = "async", seed: int = 0):
         self.seed, self.trace, self._painting = seed, None, False
@@ -172,13 +147,9 @@ class RecallPad:
         for name, button in self.stored_buttons.items():
             button.value = name in names
 
-    def _draw(self, picture) -> None:
+    def _draw(self, picture) -> None:  # a new drawing: forget the last recall
         self.set_picture(picture)
         self._forget_trace()
-
-    def toggle(self, row: int, col: int) -> None:
-        """Flip one pixel, as a click does."""
-        self._draw(toggle_pixel(self.picture, row, col))
 
     def draw_letter(self, name: str | None = None) -> None:
         """Put a clean picture from the alphabet on the grid."""
@@ -191,12 +162,10 @@ class RecallPad:
         self.seed += 1
         self._draw(add_noise(self.picture, self.noise.value, seed=self.seed))
 
-    def invert(self) -> None:
-        """Swap firing and silent pixels: a spurious state the network also holds."""
+    def invert(self) -> None:  # the inverse of a stored pattern: a spurious state the network also holds
         self._draw(-self.picture)
 
     def clear(self) -> None:
-        """All pixels silent."""
         self._draw(-np.ones((SIDE, SIDE), dtype=np.int8))
 
     def recall(self) -> RecallTrace | None:

@@ -1,12 +1,5 @@
-"""Instructor widget for notebook 03: find the "good" one-node network by hand.
-
-Sliders set ``w0`` (intercept) and ``w1`` (slope); the line moves over the data, the point
-moves on the loss surface and the MSE follows, so learners feel what training does before
-Keras does it for them. :func:`explorer_view` does the work; the figure is a PNG in an
-``Image`` widget, so the notebook also runs headless.
-"""
-
-from __future__ import annotations
+"""Instructor widget for notebook 03: sliders for ``w0`` and ``w1`` move the line over the data and
+the point on the loss surface, so learners feel what training does before Keras does it for them."""
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
