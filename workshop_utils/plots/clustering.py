@@ -47,9 +47,9 @@ def customer_scatter(table: pd.DataFrame, labels: Sequence[int] | None = None, a
 
 def merge_steps_figure(table: pd.DataFrame, n_merges: int = 6, method: str = "ward", scale: bool = True,
                        columns: int = 3) -> Figure:
-    """One panel per merge on a few customers, a thick line joining the two clusters merged: their
-    closest pair for single linkage (its length is the merge height), else their centres. Scaled,
-    a standard deviation of income is as long as one of spend: on screen, the algorithm's distances."""
+    """One panel per merge on a few customers, a thick line joining the two clusters merged (single
+    linkage: their closest pair, whose distance is the merge height; else their centres). Scaled, a
+    standard deviation is as long on both axes, so the screen shows the algorithm's distances."""
     steps = clustering.merge_steps(table, n_merges, method, scale)
     x, y, xlabel, ylabel = _xy(table)
     ids, space = clustering._ids(table), clustering.prepare(table, scale)
