@@ -15,13 +15,16 @@ from workshop_utils.plots import hopfield as plots  # noqa: E402
 from workshop_utils.widgets import hopfield as w  # noqa: E402
 
 
+def click(pad, row: int, col: int) -> None:
+    """What a click on the grid does: flip that pixel's toggle button."""
+    pad.pixels[row * 5 + col].value = not pad.pixels[row * 5 + col].value
+
+
 # -- plain functions behind the widgets -----------------------------------------------------
-def test_toggle_pixel_flips_one_pixel_and_checks_bounds():
-    t = letter("T")
-    out = w.toggle_pixel(t, 0, 0)
-    assert out[0, 0] == -1 and np.sum(out != t) == 1 and t[0, 0] == 1
-    with pytest.raises(ValueError, match="outside the 5x5 grid"):
-        w.toggle_pixel(t, 5, 0)
+def test_a_click_flips_exactly_one_pixel():
+    pad = w.RecallPad(stored="HTX", start="T")
+    click(pad, 0, 0)
+    assert pad.picture[0, 0] == -1 and np.sum(pad.picture != letter("T")) == 1
 
 
 def test_train_letters_needs_a_choice():
@@ -56,7 +59,7 @@ def test_recall_pad_draw_toggle_recall_and_step():
     pad = w.RecallPad(stored="HTX", start="T")
     assert np.array_equal(pad.picture, letter("T"))
     assert pad.pixels[0].style.button_color == w.FIRE_COLOUR
-    pad.toggle(0, 0)
+    click(pad, 0, 0)
     assert pad.picture[0, 0] == -1 and pad.pixels[0].style.button_color == w.SILENT_COLOUR
     trace = pad.recall()
     assert np.array_equal(trace.final, letter("T")) and np.array_equal(pad.picture, letter("T"))
@@ -64,7 +67,7 @@ def test_recall_pad_draw_toggle_recall_and_step():
     pad.step.value = 0  # the slider walks back to the drawn picture
     assert pad.picture[0, 0] == -1
     assert "step 0 of 1" in pad.status.value
-    pad.toggle(2, 2)  # drawing again forgets the old recall
+    click(pad, 2, 2)  # drawing again forgets the old recall
     assert pad.trace is None and pad.step.max == 0
 
 

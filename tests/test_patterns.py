@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from hopfield_helpers import random_pictures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,6 @@ from workshop_utils.patterns import (
     overlap,
     overlaps,
     random_patterns,
-    random_pictures,
     to_text,
 )
 

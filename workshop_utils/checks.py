@@ -1,28 +1,26 @@
 """Argument checks shared by every module, so every refusal reads the same way.
 
-``integer(value, "n_neurons", low=1)`` returns ``value`` as an ``int`` or raises
-``ValueError("n_neurons must be a positive integer, got 2.5")``: what was expected, what came.
+``integer(2.5, "n_neurons", low=1)`` raises ``ValueError("n_neurons must be a positive integer,
+got 2.5")``: what was expected, what came.
 """
-
-from __future__ import annotations
 
 import numpy as np
 
 
 def integer(value: object, name: str, *, low: int | None = None, high: int | None = None,
             none_ok: bool = False, note: str = "") -> int | None:
-    """``value`` as an ``int`` within ``[low, high]``, else ValueError naming ``name``.
-
-    Booleans are refused (``True`` is not a count); ``none_ok`` lets ``None`` through;
-    ``note`` adds why, in brackets: "(25 for 5x5 pictures)".
-    """
+    """``value`` as an ``int`` within ``[low, high]`` (booleans are not counts); ``note`` says why."""
     if value is None and none_ok:
         return None
     if (isinstance(value, bool) or not isinstance(value, int | np.integer)
             or (low is not None and value < low) or (high is not None and value > high)):
-        raise ValueError(f"{name} must be {_integer_kind(low, high)}"
-                         f"{f' ({note})' if note else ''}{' or None' if none_ok else ''}, "
-                         f"got {value!r}")
+        if high is not None:
+            kind = f"an integer from {low} to {high}" if low is not None else f"an integer <= {high}"
+        else:
+            kind = {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
+                low, f"an integer of at least {low}")
+        raise ValueError(f"{name} must be {kind}{f' ({note})' if note else ''}"
+                         f"{' or None' if none_ok else ''}, got {value!r}")
     return int(value)
 
 
@@ -45,12 +43,3 @@ def fraction(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not 0 <= value < 1:
         raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
     return float(value)
-
-
-def _integer_kind(low: int | None, high: int | None) -> str:
-    if low is not None and high is not None:
-        return f"an integer from {low} to {high}"
-    if high is not None:
-        return f"an integer <= {high}"
-    return {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
-        low, f"an integer of at least {low}")

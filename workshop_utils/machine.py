@@ -1,7 +1,5 @@
 """What machine this is, for ``check`` and the benchmarks."""
 
-from __future__ import annotations
-
 import platform
 from pathlib import Path
 
@@ -18,11 +16,7 @@ def cpu_model() -> str:
 
 
 def accelerator_line() -> str:
-    """One line on what Keras will train on: the first GPU TensorFlow sees, or the CPU.
-
-    For example "Keras will train on: GPU 0 (NVIDIA A100-SXM4-40GB)" or "Keras will train on:
-    the CPU (no GPU found)". TensorFlow is imported here, when called, never on import.
-    """
+    """One line on what Keras will train on: the first GPU TensorFlow sees, or the CPU."""
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")

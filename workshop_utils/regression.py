@@ -1,22 +1,18 @@
-"""Notebook 03's arithmetic: least squares, the loss surface, gradient descent, small networks.
+"""Notebook 03's arithmetic in plain NumPy: least squares, the loss surface, gradient descent, nodes.
 
-Everything here is plain NumPy, so it is fast, testable and needs no TensorFlow. A straight
-line ``w0 + w1 * x`` is also the smallest neural network: one node, one input, no
-activation. Its loss is the mean squared error (MSE), and training means finding the
-``(w0, w1)`` with the smallest loss: :func:`fit_line` solves that exactly, while
-:func:`gradient_descent_path` walks downhill the way Keras does for bigger networks.
+A line ``w0 + w1 * x`` is also the smallest neural network (one node, one input, no activation);
+:func:`fit_line` finds its best weights exactly, :func:`gradient_descent_path` walks downhill to
+them the way Keras trains bigger networks.
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from .checks import integer, positive_number
-
-# -- checking input ----------------------------------------------------------------------
+from .models import SIMPLE_NETWORK_WEIGHT_NAMES
 
 
 def _as_vector(values, name: str) -> np.ndarray:
@@ -29,10 +25,8 @@ def _as_vector(values, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be one list of numbers (1-D), got shape {array.shape}")
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
-        raise ValueError(
-            f"{name} must be finite numbers, got {array[bad[0]]} at position {bad[0]}: "
-            "drop or fill the missing values first"
-        )
+        raise ValueError(f"{name} must be finite numbers, got {array[bad[0]]} at position {bad[0]}: "
+                         "drop or fill the missing values first")
     return array
 
 
@@ -46,23 +40,17 @@ def check_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-# -- the line and its loss -----------------------------------------------------------------
-
-
 def fit_line(x, y) -> tuple[float, float]:
-    """The least-squares line through the points: ``(intercept, slope)``, i.e. ``(w0, w1)``.
+    """The least-squares line ``(w0, w1)``: the exact minimum of the MSE.
 
-    The exact minimum of the MSE: ``slope = cov(x, y) / var(x)`` and the line passes through
-    the mean point. Equals ``numpy.polyfit(x, y, 1)`` reversed.
+    ``w1 = cov(x, y) / var(x)`` and the line passes through the mean point.
     """
     x, y = check_xy(x, y)
     dx = x - x.mean()
     spread = float(dx @ dx)
     if spread == 0.0:
-        raise ValueError(
-            f"all x values are equal ({x[0]}), so the slope is undefined: "
-            "a line needs at least two different x values"
-        )
+        raise ValueError(f"all x values are equal ({x[0]}), so the slope is undefined: "
+                         "a line needs at least two different x values")
     slope = float(dx @ (y - y.mean())) / spread
     return float(y.mean() - slope * x.mean()), slope
 
@@ -73,17 +61,16 @@ def predict_line(x, w0: float, w1: float) -> np.ndarray:
 
 
 def mse(y_true, y_pred) -> float:
-    """Mean squared error: the average of ``(target - prediction) ** 2``, Keras's ``"mse"``."""
+    """Mean squared error, the average of ``(target - prediction) ** 2``: Keras's ``"mse"``."""
     y_true, y_pred = check_xy(y_true, y_pred)
     return float(np.mean((y_true - y_pred) ** 2))
 
 
 def line_loss(x, y, w0, w1) -> np.ndarray | float:
-    """The MSE of the line ``w0 + w1 * x`` on the points; ``w0`` and ``w1`` may be arrays (a grid)."""
+    """The MSE of the line ``w0 + w1 * x``; ``w0`` and ``w1`` may be arrays (a grid)."""
     x, y = check_xy(x, y)
     w0, w1 = np.asarray(w0, dtype=float), np.asarray(w1, dtype=float)
-    residual = y - (w0[..., None] + w1[..., None] * x)
-    loss = np.mean(residual**2, axis=-1)
+    loss = np.mean((y - (w0[..., None] + w1[..., None] * x)) ** 2, axis=-1)
     return float(loss) if loss.ndim == 0 else loss
 
 
@@ -101,28 +88,17 @@ class LossSurface:
         return float(self.w0[j]), float(self.w1[i])
 
 
-def _check_range(bounds, name: str) -> tuple[float, float]:
-    low, high = (float(b) for b in bounds)
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(f"{name} must be (low, high) with low < high, got {tuple(bounds)}")
-    return low, high
-
-
 def loss_surface(x, y, w0_range, w1_range, resolution: int = 121) -> LossSurface:
-    """The line's MSE at every point of a ``resolution`` x ``resolution`` grid of ``(w0, w1)``.
-
-    Parameters
-    ----------
-    x, y : the data.
-    w0_range, w1_range : ``(low, high)`` of the intercept and slope axes.
-    resolution : grid points along each axis (at least 2).
-    """
+    """The line's MSE on a ``resolution`` x ``resolution`` grid over ``(low, high)`` of each weight."""
     if int(resolution) < 2:
         raise ValueError(f"resolution must be at least 2 grid points per axis, got {resolution}")
-    w0 = np.linspace(*_check_range(w0_range, "w0_range"), int(resolution))
-    w1 = np.linspace(*_check_range(w1_range, "w1_range"), int(resolution))
-    grid_w0, grid_w1 = np.meshgrid(w0, w1)
-    return LossSurface(w0, w1, line_loss(x, y, grid_w0, grid_w1))
+    axes = []
+    for bounds, name in ((w0_range, "w0_range"), (w1_range, "w1_range")):
+        low, high = (float(b) for b in bounds)
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"{name} must be (low, high) with low < high, got {tuple(bounds)}")
+        axes.append(np.linspace(low, high, int(resolution)))
+    return LossSurface(*axes, line_loss(x, y, *np.meshgrid(*axes)))
 
 
 def line_gradient(x, y, w0: float, w1: float) -> tuple[float, float]:
@@ -132,13 +108,12 @@ def line_gradient(x, y, w0: float, w1: float) -> tuple[float, float]:
     return float(2 * residual.mean()), float(2 * (residual * x).mean())
 
 
-def gradient_descent_path(
-    x, y, start: tuple[float, float], learning_rate: float = 0.05, steps: int = 300
-) -> np.ndarray:
-    """Where gradient descent goes from ``start``: an array of ``steps + 1`` rows ``(w0, w1)``.
+def gradient_descent_path(x, y, start: tuple[float, float], learning_rate: float = 0.05,
+                          steps: int = 300) -> np.ndarray:
+    """Where gradient descent goes from ``start``: ``steps + 1`` rows ``(w0, w1)``.
 
-    Each step moves against the gradient: ``w <- w - learning_rate * gradient``. Too large a
-    learning rate makes the steps overshoot and the loss grow: then a ValueError says so.
+    Each step is ``w <- w - learning_rate * gradient``; too large a rate overshoots and the
+    loss grows, which raises a ValueError that says so.
     """
     positive_number(learning_rate, "learning_rate")
     steps = integer(steps, "steps", low=0)
@@ -148,25 +123,19 @@ def gradient_descent_path(
     for k in range(1, steps + 1):
         path[k] = path[k - 1] - learning_rate * np.array(line_gradient(x, y, *path[k - 1]))
         if not np.all(np.isfinite(path[k])) or np.abs(path[k]).max() > 1e12:
-            raise ValueError(
-                f"gradient descent blew up at step {k} with learning_rate={learning_rate}: "
-                "the steps overshoot the valley; try a smaller learning rate"
-            )
+            raise ValueError(f"gradient descent blew up at step {k} with learning_rate={learning_rate}: "
+                             "the steps overshoot the valley; try a smaller learning rate")
     return path
 
 
-# -- nodes, activations and the 2-2-1 network --------------------------------------------------
-
-
 def relu(z) -> np.ndarray:
-    """Rectified linear unit: ``max(0, z)``; passes positive signals, silences negative ones."""
+    """``max(0, z)``: passes positive signals, silences negative ones."""
     return np.maximum(0.0, np.asarray(z, dtype=float))
 
 
 def sigmoid(z) -> np.ndarray:
-    """Logistic sigmoid ``1 / (1 + exp(-z))``: squashes any number into (0, 1), smoothly."""
-    z = np.asarray(z, dtype=float)
-    return np.exp(-np.logaddexp(0.0, -z))  # stable for large |z|
+    """``1 / (1 + exp(-z))``: squashes any number into (0, 1), smoothly."""
+    return expit(np.asarray(z, dtype=float))
 
 
 def linear(z) -> np.ndarray:
@@ -174,21 +143,13 @@ def linear(z) -> np.ndarray:
     return np.asarray(z, dtype=float)
 
 
-ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "linear": linear,
-    "relu": relu,
-    "sigmoid": sigmoid,
-}
+ACTIVATIONS = {"linear": linear, "relu": relu, "sigmoid": sigmoid}
 
 
 def node_output(inputs, weights: Sequence[float], activation: str = "linear") -> np.ndarray:
-    """One node: the linear combination ``w0 + w1*input1 + ... + wp*inputp``, then the activation.
+    """One node: ``w0 + w1*input1 + ... + wp*inputp``, then the activation.
 
-    Parameters
-    ----------
-    inputs : shape ``(p,)`` for one example or ``(n, p)`` for n examples.
-    weights : ``(w0, w1, ..., wp)``: the bias ``w0`` first, then one weight per input.
-    activation : ``"linear"``, ``"relu"`` or ``"sigmoid"``.
+    ``inputs`` has shape (p,) or (n, p); ``weights`` is ``(w0, w1, ..., wp)``, the bias first.
     """
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
@@ -196,18 +157,14 @@ def node_output(inputs, weights: Sequence[float], activation: str = "linear") ->
     weights = np.asarray(weights, dtype=float).ravel()
     p = inputs.shape[-1]
     if weights.size != p + 1:
-        raise ValueError(
-            f"{p} input(s) need {p + 1} weights (the bias w0 first, then one per input), "
-            f"got {weights.size}"
-        )
+        raise ValueError(f"{p} input(s) need {p + 1} weights (the bias w0 first, then one per input), "
+                         f"got {weights.size}")
     return ACTIVATIONS[activation](weights[0] + inputs @ weights[1:])
 
 
 def dense_weight_count(layer_sizes: Sequence[int]) -> int:
-    """Trainable weights of a densely connected network, e.g. ``[2, 2, 1]`` (inputs first) -> 9.
-
-    Every node has one weight per node in the layer before it, plus its bias ``w0``.
-    """
+    """Trainable weights of a dense network, e.g. ``[2, 2, 1]`` (inputs first) -> 9: each node
+    has one weight per node in the layer before, plus its bias."""
     sizes = [int(s) for s in layer_sizes]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"give the number of inputs and then each layer's nodes (all >= 1), got {list(layer_sizes)}")
@@ -218,27 +175,22 @@ def simple_network_output(inputs, weights: Mapping[str, float]) -> np.ndarray:
     """The 2-2-1 network by hand: two sigmoid hidden nodes, then a linear output node.
 
     ``weights`` uses the diagram's names ``w10 ... w32`` (``wj0`` is node j's bias), as
-    returned by :func:`workshop_utils.models.simple_network_weights`.
+    :func:`workshop_utils.models.simple_network_weights` returns them.
     """
-    names = ("w10", "w11", "w12", "w20", "w21", "w22", "w30", "w31", "w32")
-    missing = [name for name in names if name not in weights]
+    missing = [name for name in SIMPLE_NETWORK_WEIGHT_NAMES if name not in weights]
     if missing:
-        raise ValueError(f"weights lacks {missing}: give all nine of {list(names)}")
+        raise ValueError(f"weights lacks {missing}: give all nine of {list(SIMPLE_NETWORK_WEIGHT_NAMES)}")
     inputs = np.asarray(inputs, dtype=float)
     if inputs.shape[-1:] != (2,):
         raise ValueError(f"the network has 2 inputs, so inputs must have shape (n, 2), got {inputs.shape}")
-    w = {name: float(weights[name]) for name in names}
-    h1 = node_output(inputs, (w["w10"], w["w11"], w["w12"]), "sigmoid")
-    h2 = node_output(inputs, (w["w20"], w["w21"], w["w22"]), "sigmoid")
-    return node_output(np.stack([h1, h2], axis=-1), (w["w30"], w["w31"], w["w32"]))
+    w = [float(weights[name]) for name in SIMPLE_NETWORK_WEIGHT_NAMES]
+    hidden = np.stack([node_output(inputs, w[0:3], "sigmoid"), node_output(inputs, w[3:6], "sigmoid")], axis=-1)
+    return node_output(hidden, w[6:9])
 
 
 def fit_linear(inputs, y) -> np.ndarray:
-    """Least-squares weights ``(w0, w1, ..., wp)`` of one linear node with p inputs.
-
-    The best any network without a hidden layer (and no activation) can do: on XOR-like data
-    it is a flat plane, far from the target.
-    """
+    """Least-squares weights ``(w0, w1, ..., wp)`` of one linear node with p inputs: the best a
+    network without a hidden layer can do (on XOR-like data, a flat plane)."""
     inputs = np.asarray(inputs, dtype=float)
     if inputs.ndim != 2:
         raise ValueError(f"inputs must have shape (n, p), got {inputs.shape}")
@@ -247,27 +199,12 @@ def fit_linear(inputs, y) -> np.ndarray:
         raise ValueError(f"inputs and y must have the same length, got {len(inputs)} and {y.size}")
     if not np.all(np.isfinite(inputs)):
         raise ValueError("inputs must be finite numbers: drop or fill the missing values first")
-    design = np.column_stack([np.ones(len(inputs)), inputs])
-    weights, *_ = np.linalg.lstsq(design, y, rcond=None)
-    return weights
-
-
-# -- the two-input task ----------------------------------------------------------------------
+    return np.linalg.lstsq(np.column_stack([np.ones(len(inputs)), inputs]), y, rcond=None)[0]
 
 
 def make_xor(n: int = 500, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Points near the four corners of the unit square; target 1 where exactly one input is high.
-
-    The "exclusive or" pattern no straight line (no network without a hidden layer) can fit:
-    the two high corners sit diagonally opposite. Returns ``x`` of shape ``(n, 2)`` and
-    ``y`` of shape ``(n,)``, as float32 ready for Keras.
-
-    Parameters
-    ----------
-    n : number of points (at least 4).
-    noise : standard deviation of the scatter around each corner.
-    seed : seed of the NumPy generator.
-    """
+    """``n`` points scattered (sd ``noise``) round the unit square's corners, target 1 where exactly
+    one input is high: "exclusive or", which no straight line can fit. float32, ready for Keras."""
     if int(n) < 4:
         raise ValueError(f"n must be at least 4 (one point per corner), got {n}")
     if not (np.isfinite(noise) and noise >= 0):
@@ -275,5 +212,4 @@ def make_xor(n: int = 500, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarra
     rng = np.random.default_rng(seed)
     corners = rng.integers(0, 2, size=(int(n), 2))
     x = corners + noise * rng.normal(size=(int(n), 2))
-    y = corners[:, 0] ^ corners[:, 1]
-    return x.astype(np.float32), y.astype(np.float32)
+    return x.astype(np.float32), (corners[:, 0] ^ corners[:, 1]).astype(np.float32)

@@ -1,7 +1,5 @@
 """One call that makes a notebook's randomness repeatable."""
 
-from __future__ import annotations
-
 import os
 import random
 import sys
@@ -12,11 +10,8 @@ from .checks import integer
 
 
 def seed_everything(seed: int = 42) -> np.random.Generator:
-    """Seed Python, NumPy and (only if already imported) Keras/TensorFlow; return a NumPy Generator.
-
-    Keras is seeded only when a notebook has already imported it, so that notebooks 1-3 never
-    pay for importing TensorFlow. Call it again after importing Keras (notebook 04 does).
-    """
+    """Seed Python, NumPy and Keras (only if imported: notebooks 1-3 never pay for TensorFlow;
+    notebook 04 calls this again after importing it); return a NumPy Generator."""
     seed = integer(seed, "seed", low=0)
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses; this process is already running
     random.seed(seed)
@@ -26,8 +21,3 @@ def seed_everything(seed: int = 42) -> np.random.Generator:
 
         keras.utils.set_random_seed(seed)
     return np.random.default_rng(seed)
-
-
-def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """A NumPy Generator: ``seed`` itself when it is one, else a new one seeded with it."""
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

@@ -1,7 +1,5 @@
 """Pieces every instructor widget uses: figures as PNG, a panel with a readable text form."""
 
-from __future__ import annotations
-
 import io
 
 import ipywidgets as widgets
@@ -9,11 +7,8 @@ from matplotlib.figure import Figure
 
 
 def figure_png(figure: Figure, dpi: int = 80) -> bytes:
-    """The figure as PNG bytes, for an ``ipywidgets.Image``.
-
-    Widgets show figures as images rather than drawing into an ``Output`` area, which left
-    headless runs (nbclient, nbval) waiting for a whole cell timeout.
-    """
+    """The figure as PNG bytes, for an ``ipywidgets.Image``: drawing into an ``Output`` area
+    instead left headless runs (nbclient, nbval) waiting for a whole cell timeout."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()

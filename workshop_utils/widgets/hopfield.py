@@ -1,18 +1,7 @@
-"""Instructor widgets for the Hopfield notebook: thin ipywidgets shells over plain functions.
+"""Instructor widgets for notebook 01: :class:`RecallPad` (draw, store, recall, step through the
+settling) and :class:`NoiseExplorer` (how much noise a stored letter survives)."""
 
-* :class:`RecallPad`: a clickable 5x5 grid; choose the stored letters, draw or corrupt a
-  picture, press Recall and step through the settling with its energy.
-* :class:`NoiseExplorer`: one stored letter with 0-50 % of its pixels flipped, and what the
-  network gives back.
-
-The plain functions (:func:`toggle_pixel`, :func:`train_letters`, :func:`recall_steps`,
-:func:`noisy_recall`, :func:`describe_trace`) hold all the logic; tests call them and the
-widgets' callbacks directly, so the widgets also work when a notebook runs headless.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
+from collections import namedtuple
 
 import ipywidgets as widgets
 import numpy as np
@@ -24,16 +13,6 @@ from ..plots.hopfield import plot_patterns, plot_recall
 from .common import Panel
 
 FIRE_COLOUR, SILENT_COLOUR = palette.FIRE, palette.SILENT
-
-
-# -- plain functions ---------------------------------------------------------------------
-def toggle_pixel(picture, row: int, col: int) -> np.ndarray:
-    """A copy of ``picture`` with the pixel at (row, col) flipped: what a click on the grid does."""
-    picture = check_pm1(picture, "picture").reshape(SIDE, SIDE).copy()
-    if not (0 <= row < SIDE and 0 <= col < SIDE):
-        raise ValueError(f"pixel ({row}, {col}) is outside the {SIDE}x{SIDE} grid: use 0..{SIDE - 1}")
-    picture[row, col] *= -1
-    return picture
 
 
 def train_letters(names) -> HopfieldNetwork:
@@ -49,59 +28,39 @@ def recall_steps(names, picture, mode: str = "async", seed: int = 0) -> RecallTr
     return train_letters(names).trace(picture, mode=mode, seed=seed)
 
 
-def closest(picture, names) -> tuple[str, float]:
-    """The stored picture most like ``picture`` (an inverted letter counts too) and the overlap."""
+def describe_trace(trace: RecallTrace, names) -> str:
+    """One line on how recall went: steps, energy change, and the stored picture (or inverted
+    one) the result is most like."""
     names = list(names)
-    values = overlaps(picture, letters(names))[0]
+    values = overlaps(trace.final, letters(names))[0]
     best = int(np.argmax(np.abs(values)))
     name = names[best] if values[best] >= 0 else f"inverted {names[best]}"
-    return name, float(values[best])
-
-
-def describe_trace(trace: RecallTrace, names) -> str:
-    """One line on how recall went: steps, energy change, which stored picture it ended on."""
-    name, value = closest(trace.final, names)
     if trace.cycle:
         status = "oscillates in a 2-cycle"
     elif trace.converged:
         status = f"settled after {trace.n_steps} {'flips' if trace.mode == 'async' else 'steps'}"
     else:
         status = "stopped at the sweep limit"
-    verdict = "exactly" if abs(value) == 1 else f"overlap {abs(value):.2f} with"
-    return (
-        f"{trace.mode}: {status}; energy {trace.energies[0]:.0f} -> {trace.energies[-1]:.0f}; "
-        f"ends {verdict} {name}"
-    )
+    verdict = "exactly" if abs(values[best]) == 1 else f"overlap {abs(values[best]):.2f} with"
+    return (f"{trace.mode}: {status}; energy {trace.energies[0]:.0f} -> {trace.energies[-1]:.0f}; "
+            f"ends {verdict} {name}")
 
 
-@dataclass(frozen=True)
-class NoisyRecall:
-    """A stored picture, its noisy copy and what the network made of it."""
-
-    original: np.ndarray
-    noisy: np.ndarray
-    recalled: np.ndarray
-    overlap_noisy: float
-    overlap_recalled: float
+#: A stored picture, its noisy copy and what the network made of it.
+NoisyRecall = namedtuple("NoisyRecall", "original noisy recalled overlap_noisy overlap_recalled")
 
 
 def noisy_recall(names, target: str, fraction: float, seed: int = 0, mode: str = "async") -> NoisyRecall:
     """Store ``names``; flip ``fraction`` of ``target``'s pixels; recall. Same seed, same flips."""
-    names = list(names)
     original = letter(target)
     noisy = add_noise(original, fraction, seed=seed)
     recalled = train_letters(names).recall(noisy, mode=mode, seed=seed)
     return NoisyRecall(original, noisy, recalled, overlap(noisy, original), overlap(recalled, original))
 
 
-# -- widgets -------------------------------------------------------------------------------
-
 def _show(output: widgets.Output, figure) -> None:
-    """Replace what ``output`` shows with ``figure``.
-
-    Setting the widget's outputs (rather than ``with output: display(...)``) keeps the figure
-    in the widget alone, so a headless run stores the same cell outputs as a live one.
-    """
+    """Make ``figure`` all that ``output`` shows; setting outputs (not ``with output: display()``)
+    keeps it in the widget, so a headless run stores the same cell outputs as a live one."""
     output.outputs = ()
     output.append_display_data(figure)
 
@@ -112,25 +71,19 @@ def _paint(button: widgets.ToggleButton) -> None:
 
 class RecallPad:
     """Draw on a 5x5 grid, choose the stored letters, press Recall, step through the settling.
-
-    ``pad.widget`` is the UI. Every callback is a method (``toggle``, ``set_stored``,
-    ``draw_letter``, ``add_noise``, ``recall``, ``show_step``) that works without a browser.
-    """
+    ``pad.widget`` is the UI; every callback is a method that works without a browser."""
 
     def __init__(self, stored="TLC", start: str = "T", noise: float = 0.2, mode: str = "async", seed: int = 0):
-        self.seed = seed
-        self.trace: RecallTrace | None = None
+        self.seed, self.trace, self._painting = seed, None, False
         layout = widgets.Layout(width="38px", height="38px", padding="0", margin="1px")
         self.pixels = [widgets.ToggleButton(value=False, layout=layout) for _ in range(SIDE * SIDE)]
         for button in self.pixels:
             button.observe(self._on_pixel_change, names="value")
         self.grid = widgets.GridBox(self.pixels, layout=widgets.Layout(
             grid_template_columns=f"repeat({SIDE}, 40px)", width=f"{SIDE * 42}px"))
-        self.stored_buttons = {
-            name: widgets.ToggleButton(value=name in list(stored), description=name,
-                                       layout=widgets.Layout(width="52px"))
-            for name in NAMES
-        }
+        self.stored_buttons = {name: widgets.ToggleButton(value=name in list(stored), description=name,
+                                                          layout=widgets.Layout(width="52px"))
+                               for name in NAMES}
         self.letter_choice = widgets.Dropdown(options=NAMES, value=start, description="picture",
                                               layout=widgets.Layout(width="170px"))
         self.noise = widgets.FloatSlider(value=noise, min=0, max=0.5, step=0.04, description="noise",
@@ -139,46 +92,33 @@ class RecallPad:
         self.step = widgets.IntSlider(value=0, min=0, max=0, description="step")
         self.play = widgets.Play(value=0, min=0, max=0, interval=300)
         widgets.jslink((self.play, "value"), (self.step, "value"))
-        self.status = widgets.HTML()
-        self.plot = widgets.Output()
-        buttons = {
-            "Draw": self.draw_letter, "Add noise": self.add_noise, "Invert": self.invert,
-            "Clear": self.clear, "Recall": self.recall,
-        }
+        self.status, self.plot = widgets.HTML(), widgets.Output()
         row = []
-        for label, action in buttons.items():
+        for label, action in {"Draw": self.draw_letter, "Add noise": self.add_noise, "Invert": self.invert,
+                              "Clear": self.clear, "Recall": self.recall}.items():
             button = widgets.Button(description=label, layout=widgets.Layout(width="90px"),
                                     button_style="success" if label == "Recall" else "")
             button.on_click(lambda _b, action=action: action())
             row.append(button)
         self.step.observe(lambda change: self.show_step(change["new"]), names="value")
-        self.widget = Panel(
-            "RecallPad: a 5x5 drawing grid with Recall (run the notebook to use it)",
-            children=[
-                widgets.HBox([widgets.Label("stored:"), *self.stored_buttons.values()],
-                             layout=widgets.Layout(flex_flow="row wrap")),
-                widgets.HBox([self.grid, widgets.VBox([self.letter_choice, self.noise, self.mode,
-                                                        widgets.HBox(row[:4]), row[4]])]),
-                widgets.HBox([self.play, self.step]),
-                self.status,
-                self.plot,
-            ],
-        )
+        self.widget = Panel("RecallPad: a 5x5 drawing grid with Recall (run the notebook to use it)", children=[
+            widgets.HBox([widgets.Label("stored:"), *self.stored_buttons.values()],
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.grid, widgets.VBox([self.letter_choice, self.noise, self.mode,
+                                                    widgets.HBox(row[:4]), row[4]])]),
+            widgets.HBox([self.play, self.step]), self.status, self.plot])
         self.draw_letter()
 
-    # state of the grid -------------------------------------------------------------------
     @property
     def picture(self) -> np.ndarray:
-        """The picture currently on the grid, as a 5x5 array of +1/-1."""
-        values = np.array([1 if b.value else -1 for b in self.pixels], dtype=np.int8)
-        return values.reshape(SIDE, SIDE)
+        """The picture on the grid, a 5x5 array of +1/-1."""
+        return np.array([1 if b.value else -1 for b in self.pixels], dtype=np.int8).reshape(SIDE, SIDE)
 
     def set_picture(self, picture) -> None:
-        """Show ``picture`` on the grid (without counting as a drawing change)."""
-        flat = check_pm1(picture, "picture").reshape(-1)
+        """Show ``picture`` on the grid (not counted as drawing, which forgets the last recall)."""
         self._painting = True
         try:
-            for button, value in zip(self.pixels, flat, strict=True):
+            for button, value in zip(self.pixels, check_pm1(picture, "picture").reshape(-1), strict=True):
                 button.value = bool(value > 0)
                 _paint(button)
         finally:
@@ -186,7 +126,7 @@ class RecallPad:
 
     def _on_pixel_change(self, change) -> None:
         _paint(change["owner"])
-        if not getattr(self, "_painting", False):
+        if not self._painting:
             self._forget_trace()
 
     def _forget_trace(self) -> None:
@@ -194,7 +134,6 @@ class RecallPad:
         self.step.max = self.play.max = 0
         self.status.value = "Press <b>Recall</b> to let the network settle."
 
-    # callbacks -----------------------------------------------------------------------------
     @property
     def stored(self) -> list[str]:
         """Names of the pictures the network stores (the toggled ones)."""
@@ -204,47 +143,39 @@ class RecallPad:
         """Store exactly ``names`` (e.g. "TLC")."""
         names = list(names)
         for name in names:
-            letter(name)  # clear error for an unknown name
+            letter(name)  # a clear error for an unknown name
         for name, button in self.stored_buttons.items():
             button.value = name in names
 
-    def toggle(self, row: int, col: int) -> None:
-        """Flip one pixel, as a click does."""
-        self.set_picture(toggle_pixel(self.picture, row, col))
+    def _draw(self, picture) -> None:  # a new drawing: forget the last recall
+        self.set_picture(picture)
         self._forget_trace()
 
     def draw_letter(self, name: str | None = None) -> None:
         """Put a clean picture from the alphabet on the grid."""
         if name is not None:
             self.letter_choice.value = name
-        self.set_picture(letter(self.letter_choice.value))
-        self._forget_trace()
+        self._draw(letter(self.letter_choice.value))
 
     def add_noise(self) -> None:
         """Flip the slider's share of pixels (a new choice of pixels each press)."""
         self.seed += 1
-        self.set_picture(add_noise(self.picture, self.noise.value, seed=self.seed))
-        self._forget_trace()
+        self._draw(add_noise(self.picture, self.noise.value, seed=self.seed))
 
-    def invert(self) -> None:
-        """Swap firing and silent pixels: a spurious state the network also holds."""
-        self.set_picture(-self.picture)
-        self._forget_trace()
+    def invert(self) -> None:  # the inverse of a stored pattern: a spurious state the network also holds
+        self._draw(-self.picture)
 
     def clear(self) -> None:
-        """All pixels silent."""
-        self.set_picture(-np.ones((SIDE, SIDE), dtype=np.int8))
-        self._forget_trace()
+        self._draw(-np.ones((SIDE, SIDE), dtype=np.int8))
 
     def recall(self) -> RecallTrace | None:
-        """Settle the drawn picture with the stored letters; step through it with the slider."""
+        """Settle the drawn picture with the stored letters; the step slider walks back through it."""
         if not self.stored:
             self.status.value = "Choose at least one stored picture first."
             return None
-        start = self.picture
-        self.trace = recall_steps(self.stored, start, mode=self.mode.value, seed=self.seed)
+        self.trace = recall_steps(self.stored, self.picture, mode=self.mode.value, seed=self.seed)
         self.step.max = self.play.max = self.trace.n_steps
-        self.step.value = self.trace.n_steps  # the slider walks back through the settling
+        self.step.value = self.trace.n_steps
         self.show_step(self.trace.n_steps)
         _show(self.plot, plot_recall(self.trace))
         return self.trace
@@ -255,10 +186,8 @@ class RecallPad:
             return
         k = int(np.clip(k, 0, self.trace.n_steps))
         self.set_picture(self.trace.states[k])
-        self.status.value = (
-            f"step {k} of {self.trace.n_steps}: energy <b>{self.trace.energies[k]:.0f}</b>"
-            f"<br>{describe_trace(self.trace, self.stored)}"
-        )
+        self.status.value = (f"step {k} of {self.trace.n_steps}: energy <b>{self.trace.energies[k]:.0f}</b>"
+                             f"<br>{describe_trace(self.trace, self.stored)}")
 
 
 class NoiseExplorer:
@@ -267,30 +196,21 @@ class NoiseExplorer:
     def __init__(self, stored="TLC", target: str = "T", fraction: float = 0.2, seed: int = 0):
         self.stored = list(stored)
         self.target = widgets.Dropdown(options=self.stored, value=target, description="letter")
-        self.fraction = widgets.FloatSlider(value=fraction, min=0, max=0.5, step=0.04,
-                                            description="noise", readout_format=".0%",
-                                            continuous_update=False)
-        self.seed = widgets.IntSlider(value=seed, min=0, max=20, description="seed",
-                                      continuous_update=False)
+        self.fraction = widgets.FloatSlider(value=fraction, min=0, max=0.5, step=0.04, description="noise",
+                                            readout_format=".0%", continuous_update=False)
+        self.seed = widgets.IntSlider(value=seed, min=0, max=20, description="seed", continuous_update=False)
         self.result: NoisyRecall | None = None
         self.out = widgets.Output()
         for control in (self.target, self.fraction, self.seed):
             control.observe(lambda _change: self.update(), names="value")
-        self.widget = Panel(
-            "NoiseExplorer: a noise slider and what the network recalls (run the notebook to use it)",
-            children=[widgets.HBox([self.target, self.fraction, self.seed]), self.out],
-        )
+        self.widget = Panel("NoiseExplorer: a noise slider and what the network recalls (run the notebook to use it)",
+                            children=[widgets.HBox([self.target, self.fraction, self.seed]), self.out])
         self.update()
 
     def update(self) -> NoisyRecall:
         """Recompute for the current controls and redraw the three pictures."""
-        self.result = noisy_recall(self.stored, self.target.value, self.fraction.value, seed=self.seed.value)
-        r = self.result
-        figure = plot_patterns(
-            [r.original, r.noisy, r.recalled],
-            [f"stored {self.target.value}", f"noisy ({r.overlap_noisy:.2f})",
-             f"recalled ({r.overlap_recalled:.2f})"],
-            size=1.8,
-        )
-        _show(self.out, figure)
+        r = self.result = noisy_recall(self.stored, self.target.value, self.fraction.value, seed=self.seed.value)
+        _show(self.out, plot_patterns([r.original, r.noisy, r.recalled],
+                                      [f"stored {self.target.value}", f"noisy ({r.overlap_noisy:.2f})",
+                                       f"recalled ({r.overlap_recalled:.2f})"], size=1.8))
         return r
