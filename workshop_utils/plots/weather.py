@@ -1,9 +1,5 @@
-"""Figures for notebook 04 (weather photos); each function returns a matplotlib Figure.
-
-Figures are made without pyplot, so a notebook shows each one once (as the cell's value).
-Each class has the same colour in every figure (:data:`CLASS_COLORS`, from the Okabe-Ito
-palette in :mod:`.palette`), and is always named too: colour never carries meaning alone.
-"""
+"""Figures for notebook 04 (weather photos), each a matplotlib Figure made without pyplot (so a
+notebook shows it once); a class keeps one colour (:data:`CLASS_COLORS`) and is always named too."""
 
 from __future__ import annotations
 
@@ -13,20 +9,16 @@ from pathlib import Path
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from ..weather import CLASSES, Evaluation, read_image, split_files
+from ..weather import CLASSES, Evaluation, read_image
 from . import palette
 
 CLASS_COLORS = {"cloudy": palette.GREY, "rain": palette.BLUE, "shine": palette.ORANGE,
                 "sunrise": palette.REDDISH_PURPLE}
 SPLIT_COLORS = {"train": palette.BLUE, "validate": palette.ORANGE, "test": palette.BLUISH_GREEN}
 SPLIT_HATCHES = {"train": "", "validate": "//", "test": ".."}  # the splits differ in texture too
-WRONG_COLOR = palette.VERMILLION  # a wrong prediction's title, which also says "WRONG"
-
-
-def _color(name: str) -> str:
-    return CLASS_COLORS.get(name, palette.DATA)
 
 
 def _photo(ax: Axes, image, title: str = "", color: str = palette.BLACK) -> None:
@@ -39,7 +31,7 @@ def _grid(n: int, columns: int, cell: float = 1.9) -> tuple[Figure, np.ndarray]:
     rows = max(1, int(np.ceil(n / columns)))
     fig = Figure(figsize=(cell * columns, cell * rows + 0.3), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
-    for ax in axes[n:]:
+    for ax in axes:
         ax.set_axis_off()
     return fig, axes
 
@@ -49,52 +41,44 @@ def photo_grid(root, split: str = "train", per_class: int = 5, seed: int = 0,
     """A few photos of each class, one row per class (picked at random, seeded)."""
     if per_class < 1:
         raise ValueError(f"per_class must be at least 1, got {per_class}")
-    paths, labels = split_files(root, split, classes)
     rng = np.random.default_rng(seed)
-    fig = Figure(figsize=(1.8 * per_class, 1.7 * len(classes)), layout="constrained")
-    axes = fig.subplots(len(classes), per_class, squeeze=False)
-    for row, name in enumerate(classes):
-        mine = np.flatnonzero(labels == row)
-        chosen = rng.choice(mine, size=min(per_class, mine.size), replace=False)
-        for col in range(per_class):
-            ax = axes[row, col]
-            ax.set_axis_off()
-            if col < chosen.size:
-                _photo(ax, paths[chosen[col]])
-        axes[row, 0].text(-0.08, 0.5, name, transform=axes[row, 0].transAxes, rotation=90,
-                          ha="right", va="center", fontsize=11, color=_color(name), weight="bold")
+    fig, axes = _grid(per_class * len(classes), per_class, cell=1.8)
+    for row, name in zip(axes.reshape(len(classes), per_class), classes, strict=True):
+        files = sorted((Path(root) / split / name).glob("*.jpg"))
+        if not files:
+            raise ValueError(f"no photos in {Path(root) / split / name}: run weather.fetch_weather() first")
+        for ax, i in zip(row, rng.permutation(len(files))[:per_class], strict=False):
+            _photo(ax, files[i])
+        row[0].text(-0.08, 0.5, name, transform=row[0].transAxes, rotation=90, ha="right",
+                    va="center", fontsize=11, color=CLASS_COLORS.get(name, palette.DATA), weight="bold")
     fig.suptitle(f"{split} photos, {per_class} per class")
     return fig
 
 
 def class_balance(counts: Mapping[str, Mapping[str, int]]) -> Figure:
     """Photos per class, stacked by split: are the classes balanced, is every split represented?"""
-    splits = list(counts)
     classes = list(next(iter(counts.values())))
     fig = Figure(figsize=(6, 3.2), layout="constrained")
     ax = fig.subplots()
     bottom = np.zeros(len(classes))
-    for split in splits:
-        values = np.array([counts[split][c] for c in classes])
+    for split, per_class in counts.items():
+        values = np.array([per_class[c] for c in classes])
         ax.bar(classes, values, bottom=bottom, label=split, color=SPLIT_COLORS.get(split, palette.GREY),
                hatch=SPLIT_HATCHES.get(split, ""), edgecolor=palette.WHITE)
         bottom += values
-    for x, total in enumerate(bottom):
-        ax.text(x, total, f"{int(total)}", ha="center", va="bottom")
-    ax.set(ylabel="photos", title="Photos per class and split")
-    ax.set_ylim(0, bottom.max() * 1.15)
+    ax.bar_label(ax.containers[-1], labels=[f"{int(total)}" for total in bottom])  # the totals
+    ax.set(ylabel="photos", title="Photos per class and split", ylim=(0, bottom.max() * 1.15))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     return fig
 
 
-def duplicate_pair(pair: Sequence, titles: Sequence[str] | None = None) -> Figure:
-    """Two near-duplicate photos side by side: they must land in the same split."""
+def duplicate_pair(pair: Sequence) -> Figure:
+    """Two near-duplicate photos side by side (titled split/class/file): they must land in the same split."""
     if len(pair) != 2:
         raise ValueError(f"expected a pair of photos, got {len(pair)}")
-    titles = titles or [f"{Path(p).parent.parent.name}/{Path(p).parent.name}/{Path(p).name}" for p in pair]
     fig = Figure(figsize=(6, 2.8), layout="constrained")
-    for ax, image, title in zip(fig.subplots(1, 2), pair, titles, strict=True):
-        _photo(ax, image, title)
+    for ax, path in zip(fig.subplots(1, 2), pair, strict=True):
+        _photo(ax, path, "/".join(Path(path).parts[-3:]))
     fig.suptitle("A near-duplicate pair: one group, so one split")
     return fig
 
@@ -107,8 +91,7 @@ def augmentation_grid(images: np.ndarray, columns: int = 3, title: str = "") -> 
     fig, axes = _grid(len(images), columns)
     for i, (ax, image) in enumerate(zip(axes, images, strict=False)):
         _photo(ax, image, "original" if i == 0 else f"augmented {i}")
-    if title:
-        fig.suptitle(title)
+    fig.suptitle(title)
     return fig
 
 
@@ -121,36 +104,30 @@ def training_curves(history: Mapping[str, Sequence[float]], title: str = "") -> 
         for k, (prefix, label, style) in enumerate((("", "training", "-o"), ("val_", "validation", "--s"))):
             values = history.get(prefix + metric)
             if values:
-                ax.plot(np.arange(1, len(values) + 1), values, style, ms=3, label=label,
-                        color=palette.color(k))
-        ax.set(xlabel="epoch", ylabel=metric, title=metric)
+                ax.plot(np.arange(1, len(values) + 1), values, style, ms=3, label=label, color=palette.color(k))
+        ax.set(xlabel="epoch", ylabel=metric, title=metric, ylim=(0, 1.02) if metric == "accuracy" else None)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if metric == "accuracy":
-            ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
+    fig.suptitle(title)
     return fig
 
 
 def _probability_bars(ax: Axes, probabilities: Sequence[float], classes: Sequence[str],
                       truth: int | None = None) -> None:
     y = np.arange(len(classes))
-    colors = [_color(c) for c in classes]
-    ax.barh(y, probabilities, color=colors, edgecolor=[palette.BLACK if i == truth else "none" for i in y],
-            linewidth=1.5)
+    ax.barh(y, probabilities, color=[CLASS_COLORS.get(c, palette.DATA) for c in classes],
+            edgecolor=[palette.BLACK if i == truth else "none" for i in y], linewidth=1.5)
     ax.set_yticks(y, [f"{c} (truth)" if i == truth else c for i, c in enumerate(classes)])
     ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("probability")
+    ax.set(xlim=(0, 1), xlabel="probability")
     for i, p in enumerate(probabilities):
         ax.text(min(p + 0.02, 0.82), i, f"{p:.2f}", va="center", fontsize=8)
 
 
-def example_predictions(evaluation: Evaluation, which: Mapping[str, int | None] | None = None) -> Figure:
+def example_predictions(evaluation: Evaluation) -> Figure:
     """As on the slides: a Good, a Meh and a Bad example, each photo next to its probabilities."""
-    which = {k: v for k, v in (which or evaluation.examples()).items() if v is not None}
+    which = {k: v for k, v in evaluation.examples().items() if v is not None}
     if not which:
         raise ValueError("no examples to show: the evaluation is empty")
     fig = Figure(figsize=(8, 2.3 * len(which)), layout="constrained")
@@ -160,77 +137,120 @@ def example_predictions(evaluation: Evaluation, which: Mapping[str, int | None] 
         right = truth == predicted
         _photo(axes[row, 0], evaluation.files[index],
                f"{label}: {evaluation.classes[truth]}, predicted {evaluation.classes[predicted]}"
-               + ("" if right else " (WRONG)"),
-               color=palette.BLACK if right else WRONG_COLOR)
+               + ("" if right else " (WRONG)"), color=palette.BLACK if right else palette.BAD)
         _probability_bars(axes[row, 1], evaluation.probabilities[index], evaluation.classes, truth)
     return fig
 
 
 def confusion_matrix(evaluation: Evaluation, title: str = "") -> Figure:
     """Counts of (true class, predicted class): the diagonal is right, the rest says what is confused."""
-    matrix = evaluation.confusion
+    from sklearn.metrics import ConfusionMatrixDisplay
+
     fig = Figure(figsize=(4.6, 4), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(matrix, cmap=palette.sequential())
-    k = len(evaluation.classes)
-    ax.set_xticks(range(k), evaluation.classes, rotation=30)
-    ax.set_yticks(range(k), evaluation.classes)
-    ax.set(xlabel="predicted", ylabel="truth",
-           title=title or f"Test accuracy {evaluation.accuracy:.1%}")
-    threshold = matrix.max() / 2 if matrix.size else 0
-    for i in range(k):
-        for j in range(k):
-            ax.text(j, i, str(matrix[i, j]), ha="center", va="center",
-                    color=palette.WHITE if matrix[i, j] > threshold else palette.BLACK)
+    ConfusionMatrixDisplay(evaluation.confusion, display_labels=evaluation.classes).plot(
+        ax=ax, cmap=palette.sequential(), colorbar=False, xticks_rotation=30)
+    ax.set(xlabel="predicted", ylabel="truth", title=title or f"Test accuracy {evaluation.accuracy:.1%}")
     return fig
 
 
 def misclassified_gallery(evaluation: Evaluation, max_photos: int = 12, columns: int = 4) -> Figure:
     """The wrongly classified photos, most confidently wrong first, titled truth -> predicted."""
-    wrong = evaluation.misclassified()[:max_photos]
-    fig, axes = _grid(max(len(wrong), 1), columns)
+    wrong = evaluation.misclassified()
+    fig, axes = _grid(max(min(len(wrong), max_photos), 1), columns)
     if not wrong:
         axes[0].text(0.5, 0.5, "no mistakes on this split", ha="center", va="center")
-        axes[0].set_axis_off()
-        return fig
-    for ax, index in zip(axes, wrong, strict=False):
+    for ax, index in zip(axes, wrong[:max_photos], strict=False):
         truth, predicted = evaluation.y_true[index], evaluation.y_pred[index]
-        p = evaluation.probabilities[index, predicted]
-        _photo(ax, evaluation.files[index],
-               f"{evaluation.classes[truth]} -> {evaluation.classes[predicted]} ({p:.2f})")
-    total = len(evaluation.misclassified())
-    fig.suptitle(f"Misclassified: {len(wrong)} of {total} shown (truth -> predicted, probability)")
+        _photo(ax, evaluation.files[index], f"{evaluation.classes[truth]} -> {evaluation.classes[predicted]}"
+                                            f" ({evaluation.probabilities[index, predicted]:.2f})")
+    fig.suptitle(f"Misclassified: {min(len(wrong), max_photos)} of {len(wrong)} shown "
+                 "(truth -> predicted, probability)")
     return fig
 
 
-def probability_chart(probabilities: Mapping[str, float], image=None, title: str = "") -> Figure:
-    """The probabilities for one new photo (from ``classify_image``), with the photo if given."""
-    classes = list(probabilities)
-    values = [probabilities[c] for c in classes]
-    fig = Figure(figsize=(7 if image is not None else 4.5, 2.6), layout="constrained")
-    if image is not None:
-        photo_ax, ax = fig.subplots(1, 2, width_ratios=[1, 1.4])
-        _photo(photo_ax, image)
-    else:
-        ax = fig.subplots()
+def probability_chart(probabilities: Mapping[str, float], image, title: str = "") -> Figure:
+    """A photo next to its probabilities (from ``classify_image``)."""
+    classes, values = list(probabilities), list(probabilities.values())
+    fig = Figure(figsize=(7, 2.6), layout="constrained")
+    photo_ax, ax = fig.subplots(1, 2, width_ratios=[1, 1.4])
+    _photo(photo_ax, image)
     _probability_bars(ax, values, classes)
-    best = classes[int(np.argmax(values))]
-    ax.set_title(title or f"Looks like: {best} ({max(values):.0%})")
+    ax.set_title(title or f"Looks like: {classes[int(np.argmax(values))]} ({max(values):.0%})")
     return fig
 
 
-def accuracy_comparison(accuracies: Mapping[str, float], title: str = "Test accuracy") -> Figure:
-    """One bar per approach (baseline, slides' network, better network) on the same test photos."""
-    names = list(accuracies)
-    values = [accuracies[n] for n in names]
-    fig = Figure(figsize=(6, 0.5 + 0.55 * len(names)), layout="constrained")
+def accuracy_comparison(results: Mapping[str, Evaluation | tuple[float, float, float]],
+                        title: str = "Test accuracy, with its 95 % interval") -> Figure:
+    """One bar per approach on the same test photos, with its 95 % interval (whiskers): where two
+    overlap much, this test set cannot tell them apart. Values: Evaluations or (accuracy, low, high)."""
+    rows = []
+    for name, result in results.items():
+        if isinstance(result, Evaluation):
+            result = (result.accuracy, *result.accuracy_interval())
+        if np.shape(result) != (3,):
+            raise ValueError(f"{name!r}: expected an Evaluation or (accuracy, low, high), got {result!r} "
+                             "(Evaluation.accuracy_interval() gives low and high)")
+        rows.append(result)
+    values, low, high = np.array(rows, dtype=float).reshape(-1, 3).T
+    fig = Figure(figsize=(6.5, 0.8 + 0.55 * len(rows)), layout="constrained")
     ax = fig.subplots()
-    ax.barh(names, values, color=palette.DATA)
+    ax.barh(list(results), values, color=palette.DATA, xerr=[values - low, high - values], capsize=4)
+    for i, (v, lo, hi) in enumerate(zip(values, low, high, strict=True)):
+        inside = lo > 0.45  # the number inside a long bar, in white; after a short one's whisker
+        ax.text(0.01 if inside else hi + 0.01, i, f"{v:.1%} ({lo:.0%} to {hi:.0%})", va="center",
+                color=palette.WHITE if inside else palette.BLACK)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    for i, v in enumerate(values):
-        inside = v > 0.85  # write the number inside long bars, so it stays readable
-        ax.text(v - 0.01 if inside else v + 0.01, i, f"{v:.1%}", va="center",
-                ha="right" if inside else "left", color=palette.WHITE if inside else palette.BLACK)
-    ax.set(xlabel="fraction of test photos classified correctly", title=title)
+    ax.set(xlim=(0, 1), xlabel="fraction of test photos classified correctly", title=title)
+    return fig
+
+
+def _numbers(ax: Axes, matrix: np.ndarray, title: str, cmap=None) -> None:
+    """A small matrix as coloured squares, each value written in (grey levels 0-255 without ``cmap``)."""
+    limit = float(np.abs(matrix).max()) or 1.0
+    image = ax.imshow(read_image(matrix.astype(np.uint8)) if cmap is None else matrix, cmap=cmap,
+                      vmin=-limit, vmax=limit)  # uint8 grey: 0 black, 255 white
+    for (i, j), value in np.ndenumerate(matrix):
+        shade = (value / 255,) * 3 if cmap is None else image.cmap(image.norm(value))
+        ax.text(j, i, f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}", ha="center",
+                va="center", fontsize=8, color=palette.text_on(shade))
+    ax.set(title=title, xticks=[], yticks=[])
+
+
+def convolution_figure(gray, corner: tuple[int, int], kernel, output) -> Figure:
+    """The grey photo (levels 0-255) with a patch outlined at ``corner`` (row, column), then the
+    patch, the kernel and the output of sliding the kernel over the patch, each number written in."""
+    gray, kernel, output = np.clip(gray, 0, 255), np.asarray(kernel), np.asarray(output)
+    size = len(output) + len(kernel) - 1  # a 3x3 kernel fits 4 times across 6 pixels
+    top, left = corner
+    patch = gray[top:top + size, left:left + size]
+    if patch.shape != (size, size) or min(corner) < 0:
+        raise ValueError(f"a {size}x{size} patch at {corner} does not fit in the {gray.shape} photo")
+    fig = Figure(figsize=(12, 3.1), layout="constrained")
+    axes = fig.subplots(1, 4, width_ratios=[1.2, 1, 0.6, 0.75])
+    _photo(axes[0], gray.astype(np.uint8), f"the photo in grey, the {size}x{size} patch outlined")
+    axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
+                                edgecolor=palette.HIGHLIGHT, linewidth=2))
+    _numbers(axes[1], patch, "the patch (0 black, 255 white)")
+    _numbers(axes[2], kernel, "the kernel", palette.diverging())
+    _numbers(axes[3], output, "the output", palette.diverging())
+    return fig
+
+
+def feature_maps(image, maps, columns: int = 8) -> Figure:
+    """A photo, then its feature maps (height, width, n), bright where a filter responds: each map
+    on its own scale, from 0 to its largest value (in its title; 0.00: no response to this photo)."""
+    maps = np.asarray(maps)
+    if maps.ndim != 3:
+        raise ValueError(f"expected feature maps of shape (height, width, n), got shape {maps.shape}")
+    rows = int(np.ceil(maps.shape[-1] / columns))
+    fig = Figure(figsize=(1.3 * columns + 2.6, 1.4 * rows + 0.5), layout="constrained")
+    grid = fig.add_gridspec(rows, columns + 2)
+    _photo(fig.add_subplot(grid[:, :2]), image, "the photo")
+    for i in range(maps.shape[-1]):
+        ax = fig.add_subplot(grid[i // columns, 2 + i % columns])
+        top = float(maps[..., i].max())
+        ax.imshow(maps[..., i], cmap=palette.CIVIDIS, vmin=min(0.0, float(maps[..., i].min())), vmax=top or 1.0)
+        ax.set_title(f"{i}: max {top:.2f}", fontsize=7)
+        ax.set_axis_off()
     return fig

@@ -1,12 +1,6 @@
 """Instructor widgets for notebook 04: augmentation strengths, and classify your own photo.
 
-Thin shells: :func:`augmentation_view` and :func:`upload_view` do the work (and tests call
-them); the widgets only wire sliders and a file-upload button to them. Keras is imported by
-the functions they call, when first used.
-
-Figures are shown as PNG bytes in an ``ipywidgets.Image`` rather than displayed into an
-``Output`` widget: with TensorFlow running in the kernel, capturing display messages in an
-``Output`` sometimes left a headless run (nbclient, nbval) waiting a whole cell timeout.
+Thin shells; figures are shown as PNG in an ``ipywidgets.Image`` (see :func:`.common.figure_png`).
 """
 
 from __future__ import annotations
@@ -21,32 +15,17 @@ from ..weather import augment
 from .common import figure_png
 
 
-def augmentation_view(image, rotation: float, zoom: float, shear: float, flip: bool,
-                      seed: int = 0) -> Figure:
-    """The preview grid of ``image`` augmented nine ways with the given strengths."""
-    strength = augment.AugmentStrength(rotation=rotation, zoom=zoom, shear=shear, flip=flip)
-    images = augment.augment_examples(image, n=9, strength=strength, seed=seed)
-    return augmentation_grid(images, title=f"rotation {rotation:.2f}, zoom {zoom:.2f}, "
-                                           f"shear {shear:.2f}, flip {'on' if flip else 'off'}")
-
-
 class AugmentationPreview:
     """Sliders for each augmentation strength redrawing the nine-way preview."""
 
     def __init__(self, image, strength: augment.AugmentStrength = augment.DEFAULT_STRENGTH, seed: int = 0):
-        self.image = weather.read_image(image)
-        self.seed = seed
-
-        def slider(value, description):
-            return widgets.FloatSlider(value=value, min=0.0, max=0.5, step=0.05, description=description,
-                                       continuous_update=False, readout_format=".2f")
-
-        self.rotation = slider(strength.rotation, "rotation")
-        self.zoom = slider(strength.zoom, "zoom")
-        self.shear = slider(strength.shear, "shear")
+        self.image, self.seed = weather.read_image(image), seed
+        self.rotation, self.zoom, self.shear = (
+            widgets.FloatSlider(value=getattr(strength, name), min=0.0, max=0.5, step=0.05, description=name,
+                                continuous_update=False, readout_format=".2f")
+            for name in ("rotation", "zoom", "shear"))
         self.flip = widgets.Checkbox(value=strength.flip, description="flip left-right")
         self.picture = widgets.Image(format="png")
-        self.figure: Figure | None = None
         for control in (self.rotation, self.zoom, self.shear, self.flip):
             control.observe(self.update, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.rotation, self.zoom]),
@@ -54,9 +33,12 @@ class AugmentationPreview:
         self.update()
 
     def update(self, change: dict | None = None) -> None:
-        """Redraw the grid for the current sliders."""
-        self.figure = augmentation_view(self.image, self.rotation.value, self.zoom.value,
-                                        self.shear.value, self.flip.value, self.seed)
+        """Redraw the grid of nine augmented copies for the current sliders."""
+        rotation, zoom, shear, flip = (c.value for c in (self.rotation, self.zoom, self.shear, self.flip))
+        strength = augment.AugmentStrength(rotation=rotation, zoom=zoom, shear=shear, flip=flip)
+        self.figure = augmentation_grid(
+            augment.augment_examples(self.image, n=9, strength=strength, seed=self.seed),
+            title=f"rotation {rotation:.2f}, zoom {zoom:.2f}, shear {shear:.2f}, flip {'on' if flip else 'off'}")
         self.picture.value = figure_png(self.figure)
 
 
@@ -70,20 +52,18 @@ def upload_view(model, upload_value) -> tuple[dict[str, float], Figure]:
     photo = first_upload(upload_value)
     probabilities = weather.classify_image(model, photo.content)
     best = max(probabilities, key=probabilities.get)
-    figure = probability_chart(probabilities, image=photo.content,
-                               title=f"{photo.name}: looks like {best} ({probabilities[best]:.0%})")
-    return probabilities, figure
+    return probabilities, probability_chart(probabilities, image=photo.content,
+                                            title=f"{photo.name}: looks like {best} ({probabilities[best]:.0%})")
 
 
 class UploadClassifier:
     """A file-upload button; each photo uploaded is classified and shown with its probabilities."""
 
     def __init__(self, model):
-        self.model = model
+        self.model, self.probabilities = model, None
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload a photo")
         self.message = widgets.Label("Upload a photo of the sky (JPEG or PNG) to see what the network thinks.")
         self.picture = widgets.Image(format="png")
-        self.probabilities: dict[str, float] | None = None
         self.upload.observe(self.update, names="value")
         self.widget = widgets.VBox([self.upload, self.message, self.picture])
 
@@ -92,8 +72,7 @@ class UploadClassifier:
         try:
             self.probabilities, figure = upload_view(self.model, self.upload.value)
         except (ValueError, TypeError) as error:
-            self.message.value = f"Could not classify that file: {error}"
-            self.picture.value = b""
+            self.message.value, self.picture.value = f"Could not classify that file: {error}", b""
             return
         best = max(self.probabilities, key=self.probabilities.get)
         self.message.value = f"Looks like {best} ({self.probabilities[best]:.0%})."
