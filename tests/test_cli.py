@@ -32,7 +32,7 @@ def test_check_reports_missing_photos_and_exits_nonzero(tmp_path):
 def test_check_imports_keras_and_reports_versions(tmp_path):
     result = run_cli("check", data_dir=tmp_path)
     assert "TensorFlow" in result.stdout and "Keras" in result.stdout, result.stdout + result.stderr
-    assert "cores" in result.stdout and "GiB free" in result.stdout
+    assert "cores" in result.stdout and "notebook 04 needs about" in result.stdout
     assert "Keras will train on: " in result.stdout, result.stdout
 
 
@@ -118,3 +118,12 @@ def test_a_datasets_error_is_one_line_whatever_its_text(tmp_path, monkeypatch, c
     assert main(["fetch"]) == 1
     err = capsys.readouterr().err
     assert err == "error: broken: the server said: <html>503</html>\n"
+
+
+def test_check_weighs_free_memory_against_notebook_04s_measured_peak():
+    from workshop_utils.machine import NOTEBOOK_04_PEAK_MB, memory_line
+
+    need = NOTEBOOK_04_PEAK_MB * 10**6
+    assert memory_line(need + 10**8).endswith(": enough")
+    short = memory_line(need - 10**8)
+    assert "not enough" in short and "Shut Down All Kernels" in short and "\n" not in short

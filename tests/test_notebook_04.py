@@ -145,7 +145,7 @@ def test_the_page_trains_with_the_slides_fit_and_keeps_the_best_epoch(photos, tm
     assert f"kept the weights of epoch {best.best_epoch + 1}" in printed
     assert (tmp_path / "models" / "weather-slides.keras").is_file()
     assert namespace["evaluation"].probabilities.shape == (len(namespace["evaluation"].y_true), 4)
-    assert "prediction = model(new_img)" in "\n".join(
+    assert "prediction = model(new_img, training=False)" in "\n".join(
         c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells)
 
 

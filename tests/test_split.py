@@ -7,13 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tools.make_split_table import FRACTIONS, group_near_duplicates, grouped_stratified_split
 from workshop_utils.weather.split import (
-    FRACTIONS,
     MAX_DISTANCE,
     SPLITS,
     counts_table,
-    group_near_duplicates,
-    grouped_stratified_split,
     load_table,
     tally,
 )

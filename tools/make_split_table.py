@@ -19,26 +19,101 @@ import hashlib
 import io
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+from scipy.sparse import csr_matrix  # noqa: E402
+from scipy.sparse.csgraph import connected_components  # noqa: E402
+from scipy.spatial.distance import pdist, squareform  # noqa: E402
+
+from workshop_utils.checks import integer  # noqa: E402
 from workshop_utils.weather.images import decode_image, perceptual_hash  # noqa: E402
 from workshop_utils.weather.split import (  # noqa: E402
-    FRACTIONS,
     MAX_DISTANCE,
     SPLITS,
     TABLE_COLUMNS,
     TABLE_PATH,
     Photo,
-    group_near_duplicates,
-    grouped_stratified_split,
     load_table,
 )
 
 MAX_SIDE = 512  # as fetch_weather lays the photos out
 SEED = 0
+#: Share of each class's photos in train, validate and test: 70 % / 15 % / 15 %.
+FRACTIONS = (0.70, 0.15, 0.15)
+
+
+def group_near_duplicates(hashes: Sequence[int], max_distance: int = MAX_DISTANCE,
+                          labels: Sequence[object] | None = None) -> np.ndarray:
+    """Group id per item: items whose hashes are within ``max_distance`` bits share a group.
+
+    The groups are the connected components of the graph of near pairs (so grouping is
+    transitive); with ``labels``, only items of one label are grouped. Ids count from 0 in
+    order of each group's first item.
+    """
+    max_distance = integer(max_distance, "max_distance", low=0)
+    values = [int(h) for h in hashes]
+    if any(h < 0 for h in values):
+        raise ValueError(f"hashes must be non-negative integers, got {min(values)}")
+    n = len(values)
+    if labels is not None and len(labels) != n:
+        raise ValueError(f"got {n} hashes but {len(labels)} labels; give one label per hash")
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    width = max(1, *((h.bit_length() + 7) // 8 for h in values))
+    bits = np.unpackbits(np.frombuffer(b"".join(h.to_bytes(width, "big") for h in values),
+                                       dtype=np.uint8).reshape(n, width), axis=1)
+    # pdist's "hamming" is the share of differing bits; times the bit count, a whole number
+    near = squareform(np.rint(pdist(bits, "hamming") * bits.shape[1]) <= max_distance)
+    if labels is not None:
+        names = np.asarray(labels, dtype=object).astype(str)
+        near &= names[:, None] == names[None, :]
+    _, component = connected_components(csr_matrix(near), directed=False)
+    _, first, ids = np.unique(component, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[ids].astype(np.int64)  # numbered by first item
+
+
+def grouped_stratified_split(labels: Sequence[object], groups: Sequence[int],
+                             fractions: Sequence[float] = FRACTIONS, seed: int = 0) -> np.ndarray:
+    """Split index per item (0 = train, 1 = validate, 2 = test): groups whole, classes in proportion.
+
+    For each class, its groups are shuffled with ``seed`` and placed largest first, each into
+    the split that would be least full relative to its target share. Relative fullness spreads
+    the near-duplicate groups over the splits in proportion, so the test photos are a fair
+    sample (a rule on absolute shortfall would pour every group into train).
+    """
+    shares = np.asarray(fractions, dtype=np.float64)
+    if shares.ndim != 1 or len(shares) < 1 or (shares < 0).any() or abs(shares.sum() - 1) > 1e-6:
+        raise ValueError(
+            f"fractions must be non-negative and add up to 1 (one per split), got {tuple(fractions)}")
+    labels_arr = np.asarray(labels, dtype=object).astype(str)
+    groups_arr = np.asarray(groups, dtype=np.int64)
+    if len(labels_arr) != len(groups_arr):
+        raise ValueError(f"got {len(labels_arr)} labels but {len(groups_arr)} group ids")
+    rng = np.random.default_rng(seed)
+    assignment = np.full(len(labels_arr), -1, dtype=np.int64)
+    group_split: dict[int, int] = {}
+    for label in sorted(set(labels_arr.tolist())):
+        members = np.flatnonzero(labels_arr == label)
+        ids, sizes = np.unique(groups_arr[members], return_counts=True)
+        order = rng.permutation(len(ids))
+        order = order[np.argsort(-sizes[order], kind="stable")]  # big groups first
+        targets = shares * len(members)
+        counts = np.zeros(len(shares))
+        for k in order:
+            gid = int(ids[k])
+            if gid not in group_split:  # else the group also holds items of another label
+                with np.errstate(divide="ignore"):  # a zero share never gets a group
+                    fullness = np.where(targets > 0, (counts + sizes[k]) / targets, np.inf)
+                group_split[gid] = int(np.argmin(fullness))
+            counts[group_split[gid]] += sizes[k]
+            assignment[members[groups_arr[members] == gid]] = group_split[gid]
+    return assignment
+
 
 
 def table_text(rows: list[tuple[str, str, int | None]]) -> str:

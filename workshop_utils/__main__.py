@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, config
-from .machine import accelerator_line, cpu_model
+from .machine import accelerator_line, cpu_model, memory_line
 from .tested import TESTED
 
 #: What the notebooks import, as (import name, distribution name).
@@ -107,10 +107,8 @@ def check(skip_keras: bool = False) -> int:
     if note:
         print(note)
     memory = psutil.virtual_memory()
-    print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; memory: "
-          f"{memory.available / 2**30:.1f} GiB free of {memory.total / 2**30:.1f} GiB")
-    if memory.available < 2 * 2**30:
-        print("  note: under 2 GiB free; close other programs before notebook 04")
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; memory: {memory.total / 10**9:.1f} GB")
+    print(memory_line(memory.available))
     print(f"Data folder: {config.data_dir()}  (set WORKSHOP_DATA_DIR to move it)")
     print(f"Fast mode: {'on' if config.fast_mode() else 'off'}")
     optional_missing: list[str] = []

@@ -3,6 +3,20 @@
 import platform
 from pathlib import Path
 
+#: Notebook 04's kernel at its peak, in MB (1 MB = 10^6 bytes), in the recorded benchmark run
+#: (benchmarks/results.json; a test holds the two together): what ``check`` compares free memory with.
+NOTEBOOK_04_PEAK_MB = 1465
+
+
+def memory_line(available: int) -> str:
+    """Free memory (bytes) against what notebook 04 needs, in one line for ``check``."""
+    need = NOTEBOOK_04_PEAK_MB * 10**6
+    verdict = ("enough" if available >= need else
+               "not enough: close other programs, or on a JupyterHub or Binder shut down the other "
+               "notebooks' kernels (Kernel > Shut Down All Kernels) before notebook 04")
+    return (f"free memory: {available / 10**9:.1f} GB; notebook 04 needs about "
+            f"{NOTEBOOK_04_PEAK_MB / 1000:.1f} GB at its peak: {verdict}")
+
 
 def cpu_model() -> str:
     """The CPU's model name from /proc/cpuinfo, else what ``platform`` says."""

@@ -1,12 +1,10 @@
-"""A leakage-free split: near-duplicate photos stay together, each class split in proportion.
+"""The weather photos' split, shipped as data: a leakage-free split made once, on the real photos.
 
 Photo collections scraped from the web hold many copies of one photo (resized, re-encoded,
-cropped by a pixel). A random split puts one copy in training and another in test, and the
-test accuracy then measures memory, not skill. So the photos are grouped by perceptual hash
-(:func:`group_near_duplicates`) and whole groups are split, class by class
-(:func:`grouped_stratified_split`). That was done once, on the real photos, by
-``tools/make_split_table.py``: the result ships as a table (:func:`load_table`), so every
-machine gets the same split whichever photos of the archive it has.
+cropped by a pixel). A random split puts one copy in training and another in test, and the test
+accuracy then measures memory, not skill. So ``tools/make_split_table.py`` grouped the photos by
+perceptual hash and split whole groups, class by class; the result ships as a table
+(:func:`load_table`), so every machine gets the same split whichever photos of the archive it has.
 """
 
 from __future__ import annotations
@@ -19,16 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial.distance import pdist, squareform
-
-from ..checks import integer
 
 CLASSES = ("cloudy", "rain", "shine", "sunrise")
 SPLITS = ("train", "validate", "test")
-#: Share of each class's photos in train, validate and test: 70 % / 15 % / 15 %.
-FRACTIONS = (0.70, 0.15, 0.15)
 #: Two photos whose 128-bit difference hashes differ in at most this many bits count as copies.
 #: On the real photos every value from 3 to 8 finds the same ~100 groups; from 12 up, distinct
 #: sunsets start to chain together.
@@ -36,74 +27,6 @@ MAX_DISTANCE = 6
 #: Every original photo: name, sha256, split, near-duplicate group, difference hash (hex).
 TABLE_PATH = Path(__file__).resolve().parent.parent / "manifests" / "weather.csv"
 TABLE_COLUMNS = ("name", "sha256", "split", "group", "dhash")
-
-
-def group_near_duplicates(hashes: Sequence[int], max_distance: int = MAX_DISTANCE,
-                          labels: Sequence[object] | None = None) -> np.ndarray:
-    """Group id per item: items whose hashes are within ``max_distance`` bits share a group.
-
-    The groups are the connected components of the graph of near pairs (so grouping is
-    transitive); with ``labels``, only items of one label are grouped. Ids count from 0 in
-    order of each group's first item.
-    """
-    max_distance = integer(max_distance, "max_distance", low=0)
-    values = [int(h) for h in hashes]
-    if any(h < 0 for h in values):
-        raise ValueError(f"hashes must be non-negative integers, got {min(values)}")
-    n = len(values)
-    if labels is not None and len(labels) != n:
-        raise ValueError(f"got {n} hashes but {len(labels)} labels; give one label per hash")
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    width = max(1, *((h.bit_length() + 7) // 8 for h in values))
-    bits = np.unpackbits(np.frombuffer(b"".join(h.to_bytes(width, "big") for h in values),
-                                       dtype=np.uint8).reshape(n, width), axis=1)
-    # pdist's "hamming" is the share of differing bits; times the bit count, a whole number
-    near = squareform(np.rint(pdist(bits, "hamming") * bits.shape[1]) <= max_distance)
-    if labels is not None:
-        names = np.asarray(labels, dtype=object).astype(str)
-        near &= names[:, None] == names[None, :]
-    _, component = connected_components(csr_matrix(near), directed=False)
-    _, first, ids = np.unique(component, return_index=True, return_inverse=True)
-    return np.argsort(np.argsort(first))[ids].astype(np.int64)  # numbered by first item
-
-
-def grouped_stratified_split(labels: Sequence[object], groups: Sequence[int],
-                             fractions: Sequence[float] = FRACTIONS, seed: int = 0) -> np.ndarray:
-    """Split index per item (0 = train, 1 = validate, 2 = test): groups whole, classes in proportion.
-
-    For each class, its groups are shuffled with ``seed`` and placed largest first, each into
-    the split that would be least full relative to its target share. Relative fullness spreads
-    the near-duplicate groups over the splits in proportion, so the test photos are a fair
-    sample (a rule on absolute shortfall would pour every group into train).
-    """
-    shares = np.asarray(fractions, dtype=np.float64)
-    if shares.ndim != 1 or len(shares) < 1 or (shares < 0).any() or abs(shares.sum() - 1) > 1e-6:
-        raise ValueError(
-            f"fractions must be non-negative and add up to 1 (one per split), got {tuple(fractions)}")
-    labels_arr = np.asarray(labels, dtype=object).astype(str)
-    groups_arr = np.asarray(groups, dtype=np.int64)
-    if len(labels_arr) != len(groups_arr):
-        raise ValueError(f"got {len(labels_arr)} labels but {len(groups_arr)} group ids")
-    rng = np.random.default_rng(seed)
-    assignment = np.full(len(labels_arr), -1, dtype=np.int64)
-    group_split: dict[int, int] = {}
-    for label in sorted(set(labels_arr.tolist())):
-        members = np.flatnonzero(labels_arr == label)
-        ids, sizes = np.unique(groups_arr[members], return_counts=True)
-        order = rng.permutation(len(ids))
-        order = order[np.argsort(-sizes[order], kind="stable")]  # big groups first
-        targets = shares * len(members)
-        counts = np.zeros(len(shares))
-        for k in order:
-            gid = int(ids[k])
-            if gid not in group_split:  # else the group also holds items of another label
-                with np.errstate(divide="ignore"):  # a zero share never gets a group
-                    fullness = np.where(targets > 0, (counts + sizes[k]) / targets, np.inf)
-                group_split[gid] = int(np.argmin(fullness))
-            counts[group_split[gid]] += sizes[k]
-            assignment[members[groups_arr[members] == gid]] = group_split[gid]
-    return assignment
 
 
 @dataclass(frozen=True)
