@@ -77,7 +77,7 @@ q1 = Exercise(
            "Look for the longest stretch of height in which no merge (horizontal bracket) happens. "
            "Draw the cut across the middle of it and count the vertical lines it crosses."),
     solution_code="""\
-# The longest vertical lines run between merge heights of about 2.6 and 9.3:
+# The longest vertical lines run between merge costs of about 2.6 and 8.8:
 # a cut across them crosses 5 branches.
 answer = 5
 """,
