@@ -1,34 +1,17 @@
 """Exercises, learntools style: ``q1.check(answer)``, ``q1.hint()``, ``q1.solution()``.
 
-In a notebook::
-
-    from workshop_utils.exercises.hopfield import q1, q2, q3
-    ...
-    answer = ...
-    q1.check(answer)
-
-and right below it::
-
-    # q1.hint()      # uncomment for a hint
-    # q1.solution()  # uncomment to see a solution (instructors: run this to show it)
-
-Nothing of the solution is stored in the notebook: its code lives here, in the package, as
-text that ``solution()`` displays, and the tests run every solution against its own check.
-So the exercise stays open in JupyterLab, in Colab and in GitHub's static view alike, and
-*Run all* gives nothing away.
-
-A check never raises: an answer of the wrong kind (a function instead of a model, text
-instead of a number, ``None``, NaN, the wrong shape) gets a message that says what kind of
-answer is expected. Topic modules (``exercises.hopfield`` and so on) define one plain
-``check_*`` function per exercise on top of :func:`check` and the ``as_*`` readers, and one
-:class:`Exercise` (``q1``, ``q2``, ...) around each.
+The notebook holds the question and ``answer = ...``; checks, hints and solutions live here. A
+check never raises: a wrong kind of answer is told what kind is expected, a wrong answer what
+differs, never the right value. Topic modules write ``check_*`` functions with :func:`checker`.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import re
-import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any
@@ -40,26 +23,43 @@ NOT_ANSWERED = "Not answered yet: replace the ... with your answer and run the c
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What a check found; displays as one friendly line and is truthy when correct."""
+    """A verdict that shows as one line; truthy when correct, ``correct`` None when unanswered."""
 
-    correct: bool | None  # None: not answered yet
+    correct: bool | None
     message: str
 
     def __bool__(self) -> bool:
         return bool(self.correct)
 
-    def __str__(self) -> str:
-        return self.message
-
     def __repr__(self) -> str:
         return self.message
 
+    __str__ = __repr__
+
 
 class WrongKind(ValueError):
-    """An answer of the wrong kind; the message says what kind of answer is expected."""
+    """A wrong answer (or one of the wrong kind); the message says what differs or is expected."""
 
 
-# -- reading answers: the right kind, or a message that says which kind ------------------------
+def checker(explanation: str = "") -> Callable:
+    """Make ``test(answer, *context)``, which raises :class:`WrongKind` to reject (and returns ``...``
+    for "not answered yet"), a ``check_*`` function that returns a :class:`CheckResult`."""
+
+    def wrap(test: Callable) -> Callable[..., CheckResult]:
+        @functools.wraps(test)
+        def check_answer(answer: Any, *context: Any, **options: Any) -> CheckResult:
+            try:
+                if answer is Ellipsis or test(answer, *context, **options) is Ellipsis:
+                    return CheckResult(None, NOT_ANSWERED)
+            except WrongKind as error:
+                return CheckResult(False, f"Not quite: {error}" + "." * (not str(error).endswith("?")))
+            return CheckResult(True, f"Correct! {explanation}".strip())
+
+        return check_answer
+
+    return wrap
+
+
 def describe(answer: Any) -> str:
     """A few words on what ``answer`` is, for messages: "the text '5'", "a list of 3 values"."""
     if answer is None:
@@ -68,9 +68,8 @@ def describe(answer: Any) -> str:
         return f"the truth value {answer}"
     if isinstance(answer, str):
         return f"the text {answer!r}"
-    if callable(answer) and not hasattr(answer, "count_params"):
-        name = getattr(answer, "__name__", type(answer).__name__)
-        return f"the function {name} itself (call it, with brackets, to get its result)"
+    if isinstance(answer, type) or inspect.isroutine(answer):
+        return f"the function {getattr(answer, '__name__', '?')} itself (call it, with brackets, to get its result)"
     if isinstance(answer, np.ndarray):
         return f"an array of shape {answer.shape}"
     if isinstance(answer, list | tuple):
@@ -81,24 +80,17 @@ def describe(answer: Any) -> str:
 
 
 def _numbers(answer: Any, expects: str) -> np.ndarray:
-    """``answer`` as a float array, or :class:`WrongKind` saying what ``expects`` means."""
+    """``answer`` as a finite float array, or :class:`WrongKind` saying what ``expects`` means."""
     if answer is None or isinstance(answer, str | bytes | bool | Mapping) or callable(answer):
-        if isinstance(answer, str):
-            try:
-                float(answer.replace(",", ""))
-            except ValueError:
-                pass
-            else:
-                raise WrongKind(f"expected {expects}; got the text {answer!r}: "
-                                "write the number without quotes")
+        if isinstance(answer, str) and re.fullmatch(r"\s*[-+]?[\d,]*\.?\d+(e[-+]?\d+)?\s*", answer, re.I):
+            raise WrongKind(f"expected {expects}; got the text {answer!r}: write the number without quotes")
         raise WrongKind(f"expected {expects}; got {describe(answer)}")
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
         raise WrongKind(f"expected {expects}; got {describe(answer)}, which is not made of numbers") from None
     if array.size and not np.all(np.isfinite(array)):
-        raise WrongKind(f"expected {expects}; got NaN or infinity (a calculation went wrong: "
-                        "check for a division by zero or a missing value)")
+        raise WrongKind(f"expected {expects}; got NaN or infinity (a calculation went wrong: a division by 0?)")
     return array
 
 
@@ -127,170 +119,114 @@ def as_array(answer: Any, shape: tuple[int, ...], expects: str) -> np.ndarray:
     return array
 
 
-def as_pair(answer: Any, expects: str = "two numbers (a, b)") -> tuple[float, float]:
-    """Two numbers; a tuple, a list or an array of two all count."""
-    array = _numbers(answer, expects).reshape(-1) if not np.isscalar(answer) else None
-    if array is None or array.size != 2:
-        raise WrongKind(f"expected {expects}; got {describe(answer)}")
-    return float(array[0]), float(array[1])
-
-
-def normalise_name(text: str, drop: Iterable[str] = ()) -> str:
-    """Lower case, no punctuation, without the filler words ``drop``: "Single linkage" -> "single"."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return " ".join(w for w in words if w not in set(drop))
-
-
-def as_choice(answer: Any, choices: Mapping[str, str], expects: str, drop: Iterable[str] = ()) -> str:
-    """The canonical name of a choice; ``choices`` maps every accepted spelling to it."""
+def as_choice(answer: Any, choices: Mapping[str, str], expects: str, drop: Sequence[str] = ()) -> str:
+    """The canonical name of a choice: lower case, no punctuation, without the words ``drop``."""
     if not isinstance(answer, str):
         raise WrongKind(f"expected {expects}; got {describe(answer)}")
-    key = normalise_name(answer, drop)
+    key = " ".join(w for w in re.findall(r"[a-z0-9]+", answer.lower()) if w not in drop)
     if key not in choices:
-        options = ", ".join(sorted({f'"{v}"' for v in choices.values()}))
-        raise WrongKind(f"expected {expects}; {answer!r} is not one of {options}")
+        raise WrongKind(f"expected {expects}; {answer!r} is not one of them")
     return choices[key]
 
 
-# -- the verdict -------------------------------------------------------------------------------
-def _equal(answer: Any, expected: Any, rtol: float) -> bool:
-    if isinstance(expected, str):
-        return isinstance(answer, str) and answer.strip().lower() == expected.strip().lower()
-    if isinstance(expected, bool):
-        return answer is expected or answer == expected
+_SETTINGS = {  # the layer settings that matter, and how a message names them
+    "units": lambda v: f"{v} unit" + "s" * (v != 1), "filters": "{} filters".format, "kernel_size": "kernel size {}".format,
+    "strides": "strides {}".format, "padding": "padding {!r}".format, "pool_size": "pool size {}".format,
+    "activation": lambda v: "no activation" if v == "linear" else f"activation {v!r}",
+    "scale": "scale {:.4g}".format,
+}
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def layer_settings(model) -> list[tuple[str, dict]]:
+    """(kind, settings) of each layer after the input; random augmentation layers count as one."""
+    rows: list[tuple[str, dict]] = []
+    for layer in model.layers:
+        inner = getattr(layer, "layers", [layer])
+        kind = "augmentation" if any("Random" in type(x).__name__ for x in inner) else type(layer).__name__
+        if kind != "InputLayer" and not (kind == "augmentation" and rows and rows[-1][0] == kind):
+            rows.append((kind, {k: v for k, v in layer.get_config().items() if k in _SETTINGS}))
+    return rows
+
+
+def compare_model(answer: Any, build: Callable, whose: str = "the slides'") -> None:
+    """Raise :class:`WrongKind` saying what ``answer`` is if not a Keras model, else how it differs
+    from the model ``build()`` returns: input shape, layers, their settings, weights."""
+    expects = "a Keras model (what keras.Sequential([...]) returns)"
+    if isinstance(answer, list) and answer and all(hasattr(a, "get_config") for a in answer):
+        raise WrongKind(f"expected {expects}; got a list of layers: wrap it in keras.Sequential([...])")
+    if isinstance(answer, type) or not (hasattr(answer, "layers") and hasattr(answer, "count_params")):
+        raise WrongKind(f"expected {expects}; got {describe(answer)}")
     try:
-        a = np.asarray(answer, dtype=float)
-        e = np.asarray(expected, dtype=float)
-    except (TypeError, ValueError):
-        return answer == expected
-    return a.shape == e.shape and bool(np.allclose(a, e, rtol=rtol, atol=0.0))
+        shape = tuple(answer.inputs[0].shape[1:])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        raise WrongKind("your model has no input yet: start its list with keras.Input(shape=...)") from None
+    reference = build()
+    wanted = tuple(reference.inputs[0].shape[1:])
+    problems = [] if shape == wanted else [f"your model takes inputs of shape {shape}, {whose} {wanted}"]
+    mine, theirs = layer_settings(answer), layer_settings(reference)
+    kinds, wanted_kinds = [k for k, _ in mine], [k for k, _ in theirs]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, kinds, wanted_kinds, autojunk=False).get_opcodes():
+        extra, missing = ", ".join(kinds[i1:i2]), ", ".join(wanted_kinds[j1:j2])
+        problems += {"delete": [f"your model has an extra {extra} layer"],
+                     "insert": [f"your model has no {missing} layer where {whose} network has one"],
+                     "replace": [f"your model has {extra} where {whose} network has {missing}"]}.get(op, [])
+    for j, ((kind, got), (_, want)) in enumerate(zip(mine, theirs, strict=True) if kinds == wanted_kinds else ()):
+        name = f"{_ORDINALS[wanted_kinds[:j].count(kind)]} {kind}" if wanted_kinds.count(kind) > 1 else kind
+        problems += [f"your {name} has {_SETTINGS[k](got.get(k))}, {whose} has {_SETTINGS[k](v)}"
+                     for k, v in want.items() if got.get(k) != v]
+    if not problems and answer.count_params() != reference.count_params():
+        problems.append(f"your model has {answer.count_params():,} weights, {whose} network "
+                        f"{reference.count_params():,}")
+    if problems:
+        raise WrongKind("; ".join(problems))
 
 
-def check(
-    answer: Any,
-    expected: Any = None,
-    *,
-    test: Callable[[Any], bool] | None = None,
-    hint: str = "",
-    explanation: str = "",
-    rtol: float = 1e-6,
-) -> CheckResult:
-    """Compare ``answer`` with ``expected`` (or pass it to ``test``); the result displays the verdict.
+class _Markdown(str):
+    """Text that a notebook renders as Markdown and a terminal prints as it is."""
 
-    End the notebook cell with the call so that Jupyter shows the verdict. ``test`` may raise
-    :class:`WrongKind`; its message is shown instead of the hint.
-
-    Parameters
-    ----------
-    answer : the learner's answer; ``...`` means "not answered yet".
-    expected : the right value (numbers compare with ``rtol``, strings ignore case).
-    test : a predicate instead of ``expected``, for answers with many right forms.
-    hint : shown when the answer is wrong.
-    explanation : shown when the answer is right, to close the loop.
-    """
-    if (expected is None) == (test is None):
-        raise ValueError("give exactly one of expected= or test=")
-    if answer is Ellipsis:
-        return CheckResult(None, NOT_ANSWERED)
-    try:
-        correct = bool(test(answer)) if test is not None else _equal(answer, expected, rtol)
-    except WrongKind as error:
-        return CheckResult(False, f"Not quite: {error}.")
-    except (TypeError, ValueError) as error:
-        correct = False
-        hint = f"{hint} (your answer could not be checked: {error})".strip()
-    if correct:
-        return CheckResult(True, f"Correct! {explanation}".strip())
-    return CheckResult(False, f"Not quite. Hint: {hint}" if hint else "Not quite: try again.")
+    _repr_markdown_ = __repr__ = str.__str__
 
 
-# -- the learner's side: q1.check(answer), q1.hint(), q1.solution() ---------------------------
-class Shown:
-    """Text that a notebook displays as Markdown and a terminal prints as plain text."""
+def _show(text: str) -> None:
+    from IPython.display import display
 
-    def __init__(self, markdown: str, text: str | None = None):
-        self.markdown, self.text = markdown, text if text is not None else markdown
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def _show(shown: Shown) -> None:
-    try:
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython comes with Jupyter
-        print(shown.text)
-    else:
-        display(shown)
+    display(_Markdown(text))
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise of a notebook: its check, its hint and its solution (source code).
-
-    Parameters
-    ----------
-    name : how the notebook calls it, ``"q1"``.
-    title : the exercise's title, as in the notebook's heading.
-    checker : the plain ``check_*`` function: ``checker(answer, *context) -> CheckResult``.
-    expects : what kind of answer, in words ("one whole number"), for messages.
-    hint_text : the hint, in Markdown.
-    solution_code : the solution, Python source that ends by assigning ``answer``; it uses
-        only names the notebook has defined by then.
-    namespace : builds those names as the notebook has them (for the tests, which run
-        ``solution_code`` in it and check the ``answer`` it leaves).
-    context : names in that namespace passed to ``checker`` after the answer
-        (``("evaluation",)`` for ``q3.check(answer, evaluation)``).
-    explanation : Markdown shown under the solution.
-    """
+    """An exercise: its check, hints from the idea towards the code, and a solution's source that
+    assigns ``answer``; ``context`` names what the check takes after it (``q3.check(answer, evaluation)``)."""
 
     name: str
     title: str
     checker: Callable[..., CheckResult]
     expects: str
-    hint_text: str
+    hints: Sequence[str]
     solution_code: str
-    namespace: Callable[[], dict[str, Any]] = field(default=dict, repr=False)
     context: Sequence[str] = ()
-    explanation: str = ""
+    explanation: str = field(default="", repr=False)
 
     def check(self, answer: Any, *context: Any) -> CheckResult:
-        """Right, or a hint; never an exception, whatever ``answer`` is."""
+        """Right, or what differs; never an exception, whatever ``answer`` is."""
         try:
             return self.checker(answer, *context)
         except Exception as error:  # noqa: BLE001 - a learner must never see a traceback here
             return CheckResult(False, f"Not quite: this check expects {self.expects} "
                                f"(it could not use {describe(answer)}: {type(error).__name__}: {error}).")
 
-    def hint(self) -> None:
-        """Display the hint."""
-        _show(Shown(f"**Hint ({self.name}, {self.title}):** {self.hint_text}",
-                    f"Hint ({self.name}, {self.title}): {_plain(self.hint_text)}"))
+    def hint(self, n: int = 1) -> None:
+        """Show hint ``n``; each one goes a step further, and none is the solution."""
+        last = len(self.hints)
+        if not isinstance(n, int) or not 1 <= n <= last:
+            return _show(f"{self.name} has hints 1 to {last}: start with `{self.name}.hint()`.")
+        after = (f"Next hint: `{self.name}.hint({n + 1})`" if n < last
+                 else f"That was the last hint; `{self.name}.solution()` shows a solution")
+        _show(f"**Hint {n} of {last} ({self.name}, {self.title}):** {self.hints[n - 1]}\n\n*{after}.*")
 
     def solution(self) -> None:
-        """Display the solution's code (and why it works)."""
-        code = self.solution_code.strip("\n")
-        parts = [f"**Solution ({self.name}, {self.title}):**", f"```python\n{code}\n{self._check_line()}\n```"]
-        if self.explanation:
-            parts.append(self.explanation)
-        text = f"Solution ({self.name}, {self.title}):\n{textwrap.indent(code, '    ')}\n" \
-               f"    {self._check_line()}" + (f"\n{_plain(self.explanation)}" if self.explanation else "")
-        _show(Shown("\n\n".join(parts), text))
-
-    def _check_line(self) -> str:
-        return f"{self.name}.check({', '.join(['answer', *self.context])})"
-
-    def run_solution(self) -> tuple[Any, tuple[Any, ...]]:
-        """Run the solution as a notebook would; return its ``answer`` and the check's context."""
-        names = dict(self.namespace())
-        exec(compile(self.solution_code, f"<solution {self.name}>", "exec"), names)  # noqa: S102
-        if "answer" not in names:
-            raise ValueError(f"the solution of {self.name} does not assign answer")
-        return names["answer"], tuple(names[c] for c in self.context)
-
-
-def _plain(markdown: str) -> str:
-    return markdown.replace("**", "").replace("`", "")
+        """Show the solution's code, ending with the check that accepts it."""
+        check_line = f"{self.name}.check({', '.join(['answer', *self.context])})"
+        _show(f"**Solution ({self.name}, {self.title}):**\n\n```python\n{self.solution_code.strip()}\n"
+              f"{check_line}\n```" + (f"\n\n{self.explanation}" if self.explanation else ""))
