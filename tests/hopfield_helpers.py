@@ -25,3 +25,11 @@ def excitation(network: HopfieldNetwork, state) -> np.ndarray:
     """The excitation ``h_i = sum_j W_ij V_j`` of every neuron, in the state's shape."""
     state = check_pm1(state, "state")
     return (network.weights @ state.reshape(-1)).reshape(state.shape)
+
+
+def hebbian_weights(patterns) -> np.ndarray:
+    """The weights Hebb's rule gives, written out: sum of the outer products, zero diagonal."""
+    flat = np.asarray(patterns, dtype=float).reshape(len(patterns), -1)
+    weights = sum(np.outer(p, p) for p in flat)
+    np.fill_diagonal(weights, 0)
+    return weights

@@ -8,7 +8,6 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from workshop_utils.exercises import hopfield as ex  # noqa: E402
 from workshop_utils.hopfield import HopfieldNetwork, capacity_curve  # noqa: E402
 from workshop_utils.patterns import add_noise, letter, letters  # noqa: E402
 from workshop_utils.plots import hopfield as plots  # noqa: E402
@@ -131,20 +130,3 @@ def test_figure_input_errors():
 
 
 # -- exercise checks --------------------------------------------------------------------------
-def test_exercise_hebb_weights():
-    right = sum(np.outer(v, v) for v in ex.HEBB_PATTERNS)
-    wrong_diagonal = right.copy()
-    np.fill_diagonal(right, 0)
-    assert ex.check_hebb_weights(right)
-    verdict = ex.check_hebb_weights(wrong_diagonal)
-    assert not verdict and "diagonal to 0" in str(verdict)
-    assert "4x4" in str(ex.check_hebb_weights(np.zeros((3, 3))))
-    assert ex.check_hebb_weights(...).correct is None
-
-
-def test_exercise_inverted_and_breakdown():
-    assert ex.check_inverted(-1.0) and not ex.check_inverted(1.0)
-    assert ex.first_breakdown() == 6
-    assert ex.check_breakdown(6)
-    assert "one more" in str(ex.check_breakdown(5))
-    assert "too many" in str(ex.check_breakdown(8))

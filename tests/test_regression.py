@@ -145,25 +145,6 @@ def test_node_output_is_the_linear_combination_then_the_activation():
         regression.node_output([1], [0, 1], "tanh")
 
 
-@pytest.mark.parametrize("sizes, count", [([2, 2, 1], 9), ([3, 3, 1], 16), ([1, 1], 2), ([4, 5, 3, 1], 47)])
-def test_dense_weight_count(sizes, count):
-    assert regression.dense_weight_count(sizes) == count
-
-
-def test_dense_weight_count_rejects_nonsense():
-    with pytest.raises(ValueError, match="inputs and then each layer"):
-        regression.dense_weight_count([2])
-
-
-def test_simple_network_output_by_hand():
-    weights = dict.fromkeys(SIMPLE_NETWORK_WEIGHT_NAMES, 0.0) | {"w30": 1.0, "w31": 2.0, "w12": 1.0}
-    # hidden node 1: sigmoid(input 2); node 2: sigmoid(0) = 0.5 (weight 0); output 1 + 2 * h1
-    out = regression.simple_network_output([[0.0, 0.0], [5.0, np.log(3)]], weights)
-    np.testing.assert_allclose(out, [1 + 2 * 0.5, 1 + 2 * 0.75])
-    with pytest.raises(ValueError, match="lacks"):
-        regression.simple_network_output([[0, 0]], {"w10": 1})
-
-
 def test_simple_network_weights_maps_keras_arrays_onto_the_diagram():
     kernel1 = np.array([[11, 21], [12, 22]])  # Keras: kernel[input, node]
     named = simple_network_weights([kernel1, np.array([10, 20]), np.array([[31], [32]]), np.array([30])])

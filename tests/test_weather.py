@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 
 from workshop_utils import weather
-from workshop_utils.exercises import weather as exercises
 
 
 def _write(path, color, size=(24, 16), fmt=None, mode="RGB"):
@@ -130,17 +129,6 @@ def test_examples_when_everything_is_right():
 def test_evaluation_refuses_mismatched_shapes():
     with pytest.raises(ValueError, match="must have shape"):
         weather.Evaluation([0, 1, 2], np.zeros((3, 3)))
-
-
-def test_good_bad_accuracy_collapses_classes():
-    ev = _evaluation()
-    # good = shine, sunrise. Row 3 (rain -> shine) and row 5 (sunrise -> cloudy) cross the line.
-    assert weather.evaluation.good_bad_accuracy(ev) == pytest.approx(4 / 6)
-    assert weather.evaluation.good_bad_accuracy(ev, good=("shine",)) == pytest.approx(5 / 6)  # only row 3
-    with pytest.raises(ValueError, match="unknown classes"):
-        weather.evaluation.good_bad_accuracy(ev, good=("snow",))
-    assert exercises.check_good_bad(weather.evaluation.good_bad_accuracy(ev), ev).correct
-    assert not exercises.check_good_bad(ev.accuracy + 0.1, ev).correct
 
 
 def test_image_features_see_colour_and_edges():

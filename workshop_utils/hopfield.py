@@ -188,13 +188,6 @@ class HopfieldNetwork:
         return states, max_sweeps, False, False
 
 
-def hebbian_weights(patterns) -> np.ndarray:
-    """The weights Hebb's rule gives for ``patterns``: sum of outer products, zero diagonal."""
-    array = check_pm1(patterns, "patterns")
-    flat = array.reshape(len(array), -1) if array.ndim > 1 else array[None]
-    return np.array(HopfieldNetwork(flat.shape[1]).train(flat).weights)
-
-
 def weights_after_each(patterns) -> np.ndarray:
     """The weight matrix after the first, second, ... pattern: shape (P, N, N), for plots."""
     array = check_pm1(patterns, "patterns")

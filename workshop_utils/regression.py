@@ -162,15 +162,6 @@ def node_output(inputs, weights: Sequence[float], activation: str = "linear") ->
     return ACTIVATIONS[activation](weights[0] + inputs @ weights[1:])
 
 
-def dense_weight_count(layer_sizes: Sequence[int]) -> int:
-    """Trainable weights of a dense network, e.g. ``[2, 2, 1]`` (inputs first) -> 9: each node
-    has one weight per node in the layer before, plus its bias."""
-    sizes = [int(s) for s in layer_sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"give the number of inputs and then each layer's nodes (all >= 1), got {list(layer_sizes)}")
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False))
-
-
 def simple_network_output(inputs, weights: Mapping[str, float]) -> np.ndarray:
     """The 2-2-1 network by hand: two sigmoid hidden nodes, then a linear output node.
 

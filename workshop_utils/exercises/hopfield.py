@@ -82,7 +82,7 @@ def check_recall_step(step: Any) -> Any:
         if result is Ellipsis:
             return ...
         new = as_array(result, v.shape, f"a new state of {v.size} values for {case}")
-        tie, wrong = net.excitation(v) == 0, new != net.recall(v, mode="sync", max_sweeps=1)
+        tie, wrong = net.weights @ v == 0, new != net.recall(v, mode="sync", max_sweeps=1)
         odd = new[~tie & ~np.isin(new, (-1, 1))]
         if odd.size:
             raise WrongKind(f"for {case}, your new state holds {odd[0]:g}: a neuron is +1 or -1")

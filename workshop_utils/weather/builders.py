@@ -33,10 +33,6 @@ def as_image_size(image_size) -> tuple[int, int]:
 # photo with no extra code to keep in step. These layers have no weights, so the parameter
 # count is the slides' network's.
 
-#: The slides' layers after preprocessing, in order (``slides_layer_names`` lists a model's).
-SLIDES_CNN_LAYERS = ("Conv2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense")
-
-_PREPROCESSING = ("Rescaling", "Sequential")  # the rescale layer and the augmentation block
 
 
 def _weather_inputs(image_size, augmentation):
@@ -167,9 +163,3 @@ def build_better_cnn(image_size=IMAGE_SIZE, augmentation=None, *, filters=(32, 6
                                      kernel_initializer=_initializer(seed, 99), name="weather"))
     return _compile_weather(keras.Sequential(layers, name="better_cnn"), learning_rate,
                             decay_steps=decay_steps, label_smoothing=label_smoothing)
-
-
-def slides_layer_names(model) -> list[str]:
-    """The class names of a model's layers after its preprocessing (augmentation, rescaling)."""
-    return [type(layer).__name__ for layer in model.layers
-            if type(layer).__name__ not in _PREPROCESSING]

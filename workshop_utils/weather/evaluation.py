@@ -18,9 +18,6 @@ from .split import CLASSES
 RESIZE = "bilinear"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".bmp")
 
-#: The two halves of the good/bad weather exercise.
-GOOD_WEATHER = ("shine", "sunrise")
-
 
 # --- Evaluation (scikit-learn and SciPy, imported when used) -----------------------------------------------------------------
 
@@ -159,15 +156,6 @@ def classify_image(model, image, classes: Sequence[str] = CLASSES) -> dict[str, 
     if len(probabilities) != len(classes):
         raise ValueError(f"the model predicts {len(probabilities)} classes but {len(classes)} names were given")
     return {name: float(p) for name, p in zip(classes, probabilities, strict=True)}
-
-
-def good_bad_accuracy(evaluation: Evaluation, good: Sequence[str] = GOOD_WEATHER) -> float:
-    """Accuracy after collapsing to two classes: good weather (shine, sunrise) or bad (the rest)."""
-    unknown = set(good) - set(evaluation.classes)
-    if unknown:
-        raise ValueError(f"unknown classes {sorted(unknown)}: choose from {evaluation.classes}")
-    is_good = np.isin(np.arange(len(evaluation.classes)), [evaluation.classes.index(g) for g in good])
-    return float(np.mean(is_good[evaluation.y_true] == is_good[evaluation.y_pred]))
 
 
 # --- The baseline: colour histograms and simple statistics (no TensorFlow) ---------------------
