@@ -4,8 +4,6 @@
 a room with bad wifi; ``student-copy`` writes notebooks without outputs or solutions.
 """
 
-from __future__ import annotations
-
 import argparse
 import importlib
 import importlib.metadata

@@ -4,8 +4,6 @@ Both are read from the environment each time they are asked for, so a test or a 
 can change them with ``os.environ`` and no reload.
 """
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 

@@ -7,8 +7,6 @@ whole range, as real data always has; they make single linkage chain. The notebo
 bigger tables with it, to time the clustering.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from pathlib import Path
 

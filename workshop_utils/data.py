@@ -4,8 +4,6 @@ The customer and sales tables ship inside the package (``tables/``); notebook 04
 weather photos, and its optional section 9 the pretrained weights.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path

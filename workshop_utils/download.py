@@ -10,8 +10,6 @@ rename, where a wrong file would already sit under the final name. ``file://`` a
 stick), which pooch has no downloader for, are copied and checked the same way.
 """
 
-from __future__ import annotations
-
 import re
 import shutil
 from collections.abc import Callable

@@ -11,8 +11,6 @@ folder removes it once nothing has touched it for :data:`STALE_AFTER_S`, by its 
 time, since a process id means nothing on another host or container sharing the folder.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import secrets

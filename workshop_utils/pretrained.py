@@ -7,8 +7,6 @@ bar, like the photos); ``python -m workshop_utils fetch`` gets it in advance, fr
 or, with ``--source``, from a USB stick. No TensorFlow is imported here.
 """
 
-from __future__ import annotations
-
 import os
 from dataclasses import dataclass
 from pathlib import Path

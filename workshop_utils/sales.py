@@ -5,8 +5,6 @@ prices between £1 and £5; weekly sales on the line ``120 - 20 * price`` plus n
 so least squares should find a line close to intercept 120 and slope -20).
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import pandas as pd

@@ -7,8 +7,6 @@ it wrote it (a learner's work): :data:`RECORD` keeps what it wrote, since compar
 would write now cannot tell a learner's edit from an updated notebook.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import re

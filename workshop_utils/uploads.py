@@ -12,8 +12,6 @@ JupyterLab. Their ``FileUpload.value`` differ:
 the package never asks which version is installed. No ipywidgets import is needed here.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 

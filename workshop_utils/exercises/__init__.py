@@ -5,8 +5,6 @@ check never raises: a wrong kind of answer is told what kind is expected, a wron
 differs, never the right value. Topic modules write ``check_*`` functions with :func:`checker`.
 """
 
-from __future__ import annotations
-
 import difflib
 import functools
 import inspect

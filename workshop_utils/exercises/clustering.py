@@ -1,7 +1,5 @@
 """Exercises of notebook 02 (clustering): ``from workshop_utils.exercises.clustering import q1, q2, q3``."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from .. import clustering

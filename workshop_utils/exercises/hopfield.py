@@ -3,8 +3,6 @@
 In 1 and 2 learners write the slides' formulas as functions; the checks call them on cases of
 their own and compare with :class:`HopfieldNetwork`, which owns the rules."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np

@@ -3,8 +3,6 @@
 Importing it does not import TensorFlow: only exercise 3's check needs Keras.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np

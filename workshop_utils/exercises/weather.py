@@ -3,8 +3,6 @@
 Importing this module does not import TensorFlow: only ``q2``'s check needs Keras.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np

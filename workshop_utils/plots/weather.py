@@ -1,8 +1,6 @@
 """Figures for notebook 04 (weather photos), each a matplotlib Figure made without pyplot (so a
 notebook shows it once); a class keeps one colour (:data:`CLASS_COLORS`) and is always named too."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 

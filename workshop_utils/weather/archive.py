@@ -6,8 +6,6 @@ folder of 1125 photos named ``cloudy1.jpg`` ... ``sunrise357.jpg``; no checksum 
 published, so each photo is checked against the sha256 in the shipped table instead.
 """
 
-from __future__ import annotations
-
 import hashlib
 import os
 import re

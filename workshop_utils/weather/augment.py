@@ -5,8 +5,6 @@ and pass images through unchanged at inference, so one model file can hold them 
 classify a new photo faithfully. Keras is imported inside the functions.
 """
 
-from __future__ import annotations
-
 from dataclasses import asdict, dataclass
 from functools import cache
 

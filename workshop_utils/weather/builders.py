@@ -3,8 +3,6 @@
 Keras is imported inside each builder, never at import time.
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from ..checks import fraction, integer, positive_number

@@ -1,7 +1,5 @@
 """Honest evaluation: test accuracy with an interval, per class, confusion, examples; the colour baseline."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field

@@ -1,7 +1,5 @@
 """Reading photos: decoded by content to RGB at the size needed, and the perceptual hash."""
 
-from __future__ import annotations
-
 import io
 import os
 import warnings

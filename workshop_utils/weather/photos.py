@@ -9,8 +9,6 @@ notebook share: every split holds every class, and the files on disk are those `
 lists. Anything else is laid out again.
 """
 
-from __future__ import annotations
-
 import io
 import json
 from collections import Counter

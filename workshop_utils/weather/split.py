@@ -7,8 +7,6 @@ perceptual hash and split whole groups, class by class; the result ships as a ta
 (:func:`load_table`), so every machine gets the same split whichever photos of the archive it has.
 """
 
-from __future__ import annotations
-
 import csv
 import re
 from collections.abc import Mapping, Sequence

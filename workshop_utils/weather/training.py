@@ -3,8 +3,6 @@
 Keras is imported inside the functions, never at import time.
 """
 
-from __future__ import annotations
-
 import re
 import warnings
 from collections.abc import Callable

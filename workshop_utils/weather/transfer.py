@@ -7,8 +7,6 @@ image size; it is rebuilt when a photo of the split changes, or when it cannot b
 builds the optional fine-tuning model. No TensorFlow at import time.
 """
 
-from __future__ import annotations
-
 import zipfile
 from collections.abc import Callable
 from pathlib import Path

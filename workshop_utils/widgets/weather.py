@@ -3,8 +3,6 @@
 Thin shells; figures are shown as PNG in an ``ipywidgets.Image`` (see :func:`.common.figure_png`).
 """
 
-from __future__ import annotations
-
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
