@@ -17,7 +17,6 @@ import pytest
 
 # Keep TensorFlow's C++ start-up chatter out of the streams nbval compares.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 #: The notebook whose full mode needs the real photos.
 PHOTO_NOTEBOOK = "04_weather_cnn.ipynb"
