@@ -300,20 +300,27 @@ def weather_runs(folds: int = 0, models: tuple[str, ...] = WEATHER_MODELS) -> li
 def weather_results(split_dir: Path, data_dir: Path, folds: int, deterministic: bool) -> dict:
     """Each weather model on the notebook's split (and cross-validated), and transfer learning
     where the real weights are in place ("not measured here" otherwise)."""
-    from workshop_utils import pretrained
-
     flag = ["--deterministic"] if deterministic else []
     results = {}
     for key, arguments in weather_runs(folds):
         timeout = WEATHER_TIMEOUT * (folds if key.endswith("_cv") else 1)
         results[key] = run_script("weather_accuracy.py",
                                   ["--split-dir", str(split_dir), *arguments, *flag], data_dir, timeout)
-    for key, arguments in weather_runs(folds, ("transfer",)):
-        results[key] = (run_script("weather_accuracy.py", ["--split-dir", str(split_dir), *arguments],
-                                   data_dir, WEATHER_TIMEOUT * max(folds, 1))
-                        if pretrained.is_ready() else
-                        "not measured here (pretrained weights missing: `python -m workshop_utils fetch`)")
+    results.update(transfer_results(split_dir, data_dir, folds))
     return results
+
+
+def transfer_results(split_dir: Path, data_dir: Path, folds: int = 0) -> dict:
+    """Notebook 04's transfer learning where the ImageNet weights are in place; otherwise each of
+    its entries says "not measured here" (random weights would give a meaningless accuracy)."""
+    from workshop_utils import pretrained
+
+    if not pretrained.is_ready():
+        why = "not measured here (pretrained weights missing: `python -m workshop_utils fetch`)"
+        return {key: why for key, _ in weather_runs(folds, ("transfer",))}
+    return {key: run_script("weather_accuracy.py", ["--split-dir", str(split_dir), *arguments],
+                            data_dir, WEATHER_TIMEOUT * max(folds, 1))
+            for key, arguments in weather_runs(folds, ("transfer",))}
 
 
 def same_run(first: dict, second: dict) -> dict:

@@ -204,7 +204,7 @@ def cross_validate(args: argparse.Namespace, split_dir: Path, size, epochs: int,
     pooled_summary(result, args.folds, truth, probabilities, weather, args.leaky)
     result.update({"fold_best_epoch": best_epochs, "fold_validation_accuracy": validation,
                    "train_seconds": round(float(np.mean(seconds)), 1),
-                   "train_seconds_total": round(float(np.sum(seconds)), 1),
+                   "total_train_seconds": round(float(np.sum(seconds)), 1),
                    "peak_memory_mb": peak_memory_mb()})
     return result
 

@@ -630,6 +630,30 @@ def test_transfer_measures_features_and_head_on_the_split_and_in_folds(photos, r
     assert len(folds["fold_validation_accuracy"]) == 3 and list(cache.iterdir())
 
 
+def test_transfer_is_not_measured_without_the_real_weights(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
+    entries = bench.transfer_results(tmp_path, tmp_path, folds=6)
+    assert list(entries) == ["transfer", "transfer_cv"]
+    assert all(value.startswith("not measured here") for value in entries.values())
+    assert report.weather_row("transfer", entries["transfer"])[1].startswith("not measured here")
+    assert report.WEATHER_TARGETS["transfer"] == (0.97, 60)
+
+
+@pytest.mark.slow
+def test_backbone_speed_times_the_candidates_and_the_notebooks_own_code(photos, capsys):
+    from benchmarks import backbone_speed
+
+    assert backbone_speed.main(["--split-dir", str(photos), "--sizes", "32",
+                                "--backbones", "MobileNetV3Small"]) == 0
+    (line,) = json.loads(capsys.readouterr().out)["backbones"].values()
+    assert line["photos"] == 48 and line["features"] == 576 and line["cpu_seconds"] > 0
+    assert backbone_speed.main(["--split-dir", str(photos), "--pipeline", "--sizes", "32",
+                                "--fine-tune-epochs", "1"]) == 0
+    pipeline = json.loads(capsys.readouterr().out)
+    assert pipeline["photos"] == 48 and pipeline["train_photos"] == 24
+    assert pipeline["fine_tune_seconds"] > 0 and pipeline["peak_memory_after_features_mb"] > 100
+
+
 def test_epoch_summary_takes_medians_of_the_warm_epochs():
     from benchmarks import epoch_speed
 

@@ -11,7 +11,7 @@ precision (91.7 % matches 0.9167, 6 minutes matches 338 s):
 
 The results file is ``benchmarks/results.json``, written by one named run of
 ``benchmarks/run.py``. A figure's unit is its key's: a key with "accuracy" holds fractions (%),
-one ending in "seconds" seconds, one ending in "_mb" megabytes, one ending in "photos" photos.
+one ending in "seconds" seconds, one ending in "_mb" megabytes ("_gb" gigabytes), one ending in "photos" photos.
 Per-epoch curves and raw samples (``history``, ``mean_history``, ``samples``) are not figures.
 Numbers that are not measurements are in :data:`ALLOWED`, each with its reason.
 """
@@ -73,7 +73,7 @@ ALLOWED = [
 ]
 
 #: Keys whose values are not figures to quote: per-epoch curves, raw samples, matrices, text.
-NOT_FIGURES = {"history", "mean_history", "samples", "confusion", "command", "commands", "run"}
+NOT_FIGURES = {"history", "mean_history", "samples", "confusion", "command", "commands"}
 
 # A number: 1,121 or 91.7 or 0.9167 (not part of a word, a version or a path).
 NUMBER = r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]\d|\w)"
@@ -163,6 +163,8 @@ def kind_of(path: tuple[str, ...]) -> str | None:
         return "seconds"
     if last.endswith("_mb"):
         return "mb"
+    if last.endswith("_gb"):
+        return "gb"
     if last.endswith("photos"):
         return "photos"
     if any("accuracy" in key for key in path):
@@ -177,6 +179,8 @@ def results_sources(results: dict) -> dict[str, list[float]]:
         kind = kind_of(path)
         if kind == "percent" and 0 <= value <= 1:
             sources[kind].append(100 * value)
+        elif kind == "gb":
+            sources["mb"].append(1000 * value)
         elif kind is not None and kind != "percent":
             sources[kind].append(value)
     return sources
@@ -193,14 +197,26 @@ def output_text(nb: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
-def output_sources(text: str) -> dict[str, list[float]]:
-    """Values printed in notebook outputs, by kind: numbers printed with a unit, and fractions
-    (``0.899``) as percentages."""
+#: An accuracy printed as a fraction: "val_accuracy 0.899", "accuracy: 0.9167".
+ACCURACY_PRINTED = re.compile(r"acc\w*\W{1,3}([01]?\.\d+)(?![\w.])")
+
+
+#: Any other fraction printed ("0.88" in a table): a percentage only with the very same digits.
+FRACTION_PRINTED = re.compile(r"(?<![\w.])[01]\.\d{2,}(?![\w.])")
+
+
+def output_sources(text: str) -> dict[str, list]:
+    """Values printed in notebook outputs, by kind: numbers printed with a unit, accuracies
+    printed as fractions ("val_accuracy 0.899") as percentages, and under ``percent_exact``
+    every other fraction as (percentage, its decimals as a percentage): 0.88 is 88 %, not 88.0 %
+    nor 88.4 %."""
     sources: dict[str, list[float]] = {"percent": [], "seconds": [], "mb": [], "photos": []}
     for quantity in quantities(text.replace("`", "'")):
         sources[quantity.kind].append(quantity.value * quantity.factor)
-    sources["percent"] += [100 * float(m.group(0)) for m in re.finditer(r"(?<![\w.])[01]\.\d+(?![\w.])", text)
-                           if float(m.group(0)) <= 1]
+    sources["percent"] += [100 * float(m.group(1)) for m in ACCURACY_PRINTED.finditer(text)
+                           if float(m.group(1)) <= 1]
+    sources["percent_exact"] = [(round(100 * float(m.group(0)), 6), len(m.group(0).split(".")[1]) - 2)
+                                for m in FRACTION_PRINTED.finditer(text) if float(m.group(0)) <= 1]
     return sources
 
 
@@ -226,13 +242,16 @@ def texts_of(path: Path) -> list[str]:
 def unsourced(path: Path, results: dict | None) -> list[str]:
     """One line for every number with a unit in ``path`` that has no source."""
     sources = results_sources(results or {})
+    exact: list[tuple[float, int]] = []
     if path.suffix == ".ipynb":
         from_outputs = output_sources(output_text(nbformat.read(path, as_version=4)))
         sources = {kind: sources[kind] + from_outputs[kind] for kind in sources}
+        exact = from_outputs["percent_exact"]
     problems = []
     for number, text in enumerate(texts_of(path)):
         for quantity in quantities(text):
-            if allowed(path, text, quantity) or any(quantity.matches(v) for v in sources[quantity.kind]):
+            if (allowed(path, text, quantity) or any(quantity.matches(v) for v in sources[quantity.kind])
+                    or quantity.kind == "percent" and (quantity.value, quantity.decimals) in exact):
                 continue
             where = (f"markdown cell {markdown_index(path, number)}" if path.suffix == ".ipynb"
                      else f"line {text.count(chr(10), 0, quantity.start) + 1}")
@@ -370,7 +389,7 @@ def test_results_figures_are_sorted_by_the_unit_their_key_names():
     sources = results_sources(SAMPLE_RESULTS)
     assert sorted(sources["percent"]) == pytest.approx([85.0, 89.9, 91.67])  # no curves
     assert sorted(sources["seconds"]) == [177.9, 189.5, 338.2]
-    assert sorted(sources["mb"]) == [80.1, 1700, 1825]  # not the machine's memory_gb
+    assert sorted(sources["mb"]) == [80.1, 1700, 1825, 25300]
     assert sources["photos"] == [168]
 
 
@@ -378,7 +397,8 @@ def test_outputs_give_numbers_printed_with_units_and_fractions():
     text = ("epoch 20/20  loss 0.312  accuracy 0.885  val_accuracy 0.899\n"
             "test accuracy: 91.7% (154 of 168 photos; 95 % interval 86% to 95%)\nTrained in 97 s.")
     sources = output_sources(text)
-    assert {91.7, 86.0, 95.0, 89.9, 88.5} <= {round(v, 1) for v in sources["percent"]}
+    assert {round(v, 1) for v in sources["percent"]} == {91.7, 95.0, 86.0, 88.5, 89.9}  # no loss
+    assert (31.2, 1) in sources["percent_exact"] and (88.5, 1) in sources["percent_exact"]
     assert sources["photos"] == [168] and sources["seconds"] == [97]
 
 
@@ -398,6 +418,9 @@ def test_a_text_that_cites_its_sources_passes_and_one_that_does_not_is_named(tmp
                           "about 6 minutes. The slides claim over 90 %.",
                           "test accuracy: 91.7% (154 of 168 photos)\n")
     assert unsourced(good, SAMPLE_RESULTS) == []
+    table = write_notebook(tmp_path / "01_x.ipynb", "It recalls 88 % at load 0.12, not 88.4 % nor 63.0 %.",
+                           "load   0.10  0.12  0.14\nN=500  1.00  0.88  0.63\n")
+    assert [p.split("'")[1] for p in unsourced(table, SAMPLE_RESULTS)] == ["88.4 %", "63.0 %"]
     bad = write_notebook(tmp_path / "04_y.ipynb", "Training took 97 s and scored 93.2 %.", "nothing\n")
     problems = unsourced(bad, SAMPLE_RESULTS)
     assert [p.split(": ", 1)[1].split(" in ")[0] for p in problems] == ["'97 s'", "'93.2 %'"]
