@@ -10,13 +10,14 @@ once per size (``decode_seconds``, the same for every backbone), then the frozen
 over them with ``training=False`` in batches of 32, after one warm-up batch: ``seconds`` of
 wall time and ``cpu_seconds`` of this process's CPU time (summed over its threads; less
 disturbed than wall time when other work shares the cores, which ``load_average_1min`` shows).
-One JSON line per (backbone, size).
+One JSON line per (backbone, size) on stderr as it goes, then all of them in one line on
+stdout, keyed ``<backbone>_<size>``.
 
 ``--pipeline`` instead times notebook 04's own code for its backbone (``weather.transfer``):
 ``extract_features`` over every photo file (decode, resize, preprocess and the network in one
 ``tf.data`` pipeline, as a first run of section 9 does), and with ``--fine-tune-epochs N`` the
-optional fine-tuning (``fine_tune_model`` + ``train_model`` on the notebook's train split,
-watching validate) for N epochs. Random weights again: these are times, not accuracies.
+optional fine-tuning (``fine_tune_model``, then ``fit`` on the train split of the page's own pipeline, watching
+validate) for N epochs. Random weights again: these are times, not accuracies.
 This is a benchmark, not a test: it asserts nothing.
 """
 
@@ -32,6 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from benchmarks import page  # noqa: E402
+from benchmarks.folds import SPLITS, split_files  # noqa: E402
+from benchmarks.standin_weights import random_backbone  # noqa: E402
+from benchmarks.weather_accuracy import peak_memory_mb  # noqa: E402
 
 BACKBONES = ("MobileNetV3Small", "MobileNetV2", "EfficientNetB0")
 
@@ -61,11 +67,10 @@ def main(argv=None) -> int:
     import numpy as np
     import tensorflow as tf
 
-    from workshop_utils.weather import split_files
-
-    paths = [p for split in ("train", "validate", "test") for p in split_files(args.split_dir, split)[0]]
+    paths = [p for split in SPLITS for p in split_files(args.split_dir, split)[0]]
     if not paths:
         parser.error(f"no photos under {args.split_dir}")
+    lines = {}
     for size in args.sizes:
         start = time.perf_counter()
         images = np.stack([
@@ -75,35 +80,27 @@ def main(argv=None) -> int:
             for p in paths]).astype("float32")
         decode_seconds = time.perf_counter() - start
         for name in args.backbones:
-            application = getattr(keras.applications, name)
             module = {"MobileNetV3Small": keras.applications.mobilenet_v3,
                       "MobileNetV2": keras.applications.mobilenet_v2,
                       "EfficientNetB0": keras.applications.efficientnet}[name]
-            backbone = application(input_shape=(size, size, 3), include_top=False,
-                                   weights=None, pooling="avg")
-            backbone.trainable = False
+            backbone = random_backbone(size, name)
             run = tf.function(lambda x, b=backbone: b(x, training=False))
             run(module.preprocess_input(images[: args.batch_size].copy()))  # warm-up: tracing
             start, cpu_start = time.perf_counter(), time.process_time()
             features = [run(module.preprocess_input(images[i:i + args.batch_size].copy())).numpy()
                         for i in range(0, len(images), args.batch_size)]
             seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-            print(json.dumps({"backbone": name, "image_size": size, "photos": len(images),
-                              "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
-                              "decode_seconds": round(decode_seconds, 2),
-                              "features": int(np.concatenate(features).shape[1]),
-                              "parameters": backbone.count_params(), "cpu_count": os.cpu_count(),
-                              "load_average_1min": round(os.getloadavg()[0], 2)}), flush=True)
+            line = {"backbone": name, "image_size": size, "photos": len(images),
+                    "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
+                    "decode_seconds": round(decode_seconds, 2),
+                    "features": int(np.concatenate(features).shape[1]),
+                    "parameters": backbone.count_params(), "cpu_count": os.cpu_count(),
+                    "load_average_1min": round(os.getloadavg()[0], 2)}
+            print(json.dumps(line), file=sys.stderr, flush=True)
+            lines[f"{name}_{size}"] = line
             keras.backend.clear_session()
+    print(json.dumps({"backbones": lines}), flush=True)
     return 0
-
-
-def peak_memory_mb() -> float:
-    """This process's peak resident memory so far, in MB (Linux reports KiB, macOS bytes)."""
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def pipeline(args) -> int:
@@ -112,14 +109,14 @@ def pipeline(args) -> int:
     import numpy as np
 
     from workshop_utils import pretrained
-    from workshop_utils.weather import load_splits, split_files, train_model, transfer
+    from workshop_utils.weather import transfer
 
     size = args.sizes[0]
     entry = pretrained.BACKBONE
-    files = {split: split_files(args.split_dir, split) for split in ("train", "validate", "test")}
+    files = {split: split_files(args.split_dir, split) for split in SPLITS}
     paths = [p for split in files for p in files[split][0]]
     start = time.perf_counter()
-    model = transfer.backbone(size, entry, random_weights=True)
+    model = random_backbone(size, entry.application)
     build_seconds = time.perf_counter() - start
     memory_before = peak_memory_mb()
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -128,19 +125,20 @@ def pipeline(args) -> int:
     line = {"backbone": entry.application, "image_size": size, "photos": len(paths),
             "build_seconds": round(build_seconds, 2), "features_seconds": round(seconds, 2),
             "features_cpu_seconds": round(cpu_seconds, 2), "cpu_count": os.cpu_count(),
-            "batch_size": args.batch_size, "peak_memory_mb_before_features": memory_before,
-            "peak_memory_mb_after_features": peak_memory_mb(),
+            "batch_size": args.batch_size, "peak_memory_before_features_mb": memory_before,
+            "peak_memory_after_features_mb": peak_memory_mb(),
             "load_average_1min": round(os.getloadavg()[0], 2)}
     if args.fine_tune_epochs:
         n_train = len(files["train"][0])
         head = transfer.transfer_head().fit(features[:n_train], files["train"][1])
         result = transfer.TransferResult(head, None, None, seconds, 0.0, len(paths), (size, size), entry)
         tuned = transfer.fine_tune_model(result, model, unfreeze=args.unfreeze)
-        splits = load_splits(args.split_dir, image_size=size)
+        namespace = page.run_page(args.split_dir, image_size=(size, size))  # the page's pipeline
         start, cpu_start = time.perf_counter(), time.process_time()
-        trained = train_model(tuned, splits, args.fine_tune_epochs, progress=False, keep_best=False)
+        tuned.fit(namespace["train"], validation_data=namespace["val"],
+                  epochs=args.fine_tune_epochs, verbose=0)
         line.update({"fine_tune_epochs": args.fine_tune_epochs, "unfreeze": args.unfreeze,
-                     "fine_tune_seconds": round(trained.seconds, 1),
+                     "fine_tune_seconds": round(time.perf_counter() - start, 1),
                      "fine_tune_cpu_seconds": round(time.process_time() - cpu_start, 1),
                      "fine_tune_trainable_weights": int(sum(
                          int(np.prod(w.shape)) for w in tuned.trainable_weights)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import signal
 import subprocess
@@ -164,11 +165,68 @@ class Ticker:
 
 @dataclass
 class CellTime:
-    """How long one code cell took, and its first source line to name it."""
+    """How long one code cell took, the kernel's high-water mark after it, its first source line.
+
+    ``index`` counts the cells of the notebook as written (cells that the benchmark added to its
+    copy are not counted); ``peak_mb`` is the kernel tree's peak memory so far, in MB.
+    """
 
     index: int
     seconds: float
     first_line: str
+    peak_mb: float = 0.0
+
+
+#: The tag of a cell that the benchmark adds to its temporary copy of a notebook.
+BENCHMARK_TAG = "benchmark-only"
+#: A section heading of the notebooks: ``## 4. Training (core)``.
+SECTION = re.compile(r"^##\s+(\d+)\.\s*(.*)$", re.MULTILINE)
+
+
+def benchmark_cell(source: str) -> nbformat.NotebookNode:
+    """A code cell for the benchmark's copy of a notebook, tagged as not the notebook's own."""
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [BENCHMARK_TAG]})
+
+
+def is_benchmark_cell(cell: Mapping) -> bool:
+    """Whether the benchmark added ``cell`` to its copy (see :func:`benchmark_cell`)."""
+    return BENCHMARK_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def section_titles(nb: nbformat.NotebookNode) -> dict[int, tuple[str, str]]:
+    """For each of the notebook's own cells (numbered as written), its ``## N.`` section:
+    (number as text, title); cells before the first section belong to section "0", "start"."""
+    current, found, index = ("0", "start"), {}, 0
+    for cell in nb.cells:
+        if is_benchmark_cell(cell):
+            continue
+        if cell.cell_type == "markdown":
+            heading = SECTION.search(cell.source)
+            if heading:
+                current = (heading.group(1), heading.group(2).strip())
+        found[index] = current
+        index += 1
+    return found
+
+
+def sections(nb: nbformat.NotebookNode, cells: list[CellTime]) -> dict[str, dict]:
+    """Per ``## N.`` section, in order: its title, the seconds its code cells took, the kernel's
+    high-water mark at its end (``peak_mb``) and how much that grew in it (``growth_mb``)."""
+    titles = section_titles(nb)
+    found: dict[str, dict] = {}
+    for cell in sorted(cells, key=lambda c: c.index):
+        number, title = titles.get(cell.index, ("?", "?"))
+        entry = found.setdefault(number, {"title": title, "seconds": 0.0, "peak_mb": 0.0})
+        entry["seconds"] += cell.seconds
+        entry["peak_mb"] = max(entry["peak_mb"], cell.peak_mb)
+    before = 0.0
+    for entry in found.values():
+        entry["peak_mb"] = max(entry["peak_mb"], before)  # a high-water mark never falls
+        entry["growth_mb"] = entry["peak_mb"] - before
+        entry["seconds"] = round(entry["seconds"], 1)
+        entry["peak_mb"], entry["growth_mb"] = round(entry["peak_mb"]), round(entry["growth_mb"])
+        before = entry["peak_mb"]
+    return found
 
 
 @dataclass
@@ -182,6 +240,7 @@ class NotebookRun:
     figures: dict = field(default_factory=dict)
     cells: list[CellTime] = field(default_factory=list)
     error: str | None = None
+    sections: dict[str, dict] = field(default_factory=dict)
 
     def slowest_cell(self) -> CellTime | None:
         """The code cell that took longest, or None when no cell ran."""
@@ -264,6 +323,9 @@ def run_notebook(
         nonlocal sampler
         sampler = PeakMemory(kernel_pid(client)).start()
 
+    # the notebook's own numbering: cells the benchmark added to its copy are not counted
+    own = {i: i - sum(map(is_benchmark_cell, nb.cells[:i])) for i in range(len(nb.cells))}
+
     def on_cell_execute(cell, cell_index):
         started[cell_index] = time.perf_counter()
 
@@ -274,7 +336,9 @@ def run_notebook(
     def on_cell_executed(cell, cell_index, execute_reply):
         read_memory()
         seconds = time.perf_counter() - started[cell_index]
-        result.cells.append(CellTime(cell_index, seconds, first_line(cell.source)))
+        if not is_benchmark_cell(cell):
+            result.cells.append(CellTime(own[cell_index], seconds, first_line(cell.source),
+                                         sampler.peak_mb if sampler is not None else 0.0))
         if seconds >= slow_cell_seconds:
             elapsed = time.perf_counter() - t0
             progress(f"    cell {cell_index}: {seconds:.1f} s (elapsed {elapsed:.0f} s)")
@@ -295,30 +359,35 @@ def run_notebook(
         with Ticker(still_running, progress):
             client.execute(env=dict(env))
     except Exception as exc:  # an error in a cell, a dead kernel, a timeout: say which cell
-        result.error = _describe_error(exc, max(started, default=None))
-        _add_unfinished_cell(result, nb, started)
+        last = max(started, default=None)
+        where = (None if last is None else own[last] if not is_benchmark_cell(nb.cells[last])
+                 else "added by the benchmark")
+        result.error = _describe_error(exc, where)
+        _add_unfinished_cell(result, nb, started, own)
     finally:
         result.wall_seconds = time.perf_counter() - t0
         if sampler is not None:
             sampler.stop()
             result.peak_mb = sampler.peak_mb
     result.figures = figures_from_notebook(nb)
+    result.sections = sections(nb, result.cells)
     return result
 
 
 def _add_unfinished_cell(result: NotebookRun, nb: nbformat.NotebookNode,
-                         started: dict[int, float]) -> None:
+                         started: dict[int, float], own: dict[int, int]) -> None:
     """Record the cell that was running when the run failed, timed until now."""
     timed = {cell.index for cell in result.cells}
     for index, start in started.items():
-        if index not in timed:
+        if own[index] not in timed and not is_benchmark_cell(nb.cells[index]):
             seconds = time.perf_counter() - start
-            result.cells.append(CellTime(index, seconds, first_line(nb.cells[index].source)))
+            result.cells.append(CellTime(own[index], seconds, first_line(nb.cells[index].source)))
 
 
-def _describe_error(exc: Exception, cell_index: int | None) -> str:
-    """One line naming the failing cell and the exception."""
-    where = "before the first cell" if cell_index is None else f"in cell {cell_index}"
+def _describe_error(exc: Exception, cell_index: int | str | None) -> str:
+    """One line naming the failing cell (its index, or a phrase) and the exception."""
+    where = ("before the first cell" if cell_index is None else f"in cell {cell_index}"
+             if isinstance(cell_index, int) else f"in the cell {cell_index}")
     if isinstance(exc, CellExecutionError):
         name, message = exc.ename, str(exc.evalue)
     else:

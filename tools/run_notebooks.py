@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from workshop_utils.colab import COLAB_BADGE_IMAGE, badge_markdown, setup_cell_source  # noqa: E402
 
 # Full mode always: the stored outputs are what nbval compares, and it runs notebook 04 in full mode.
-KERNEL_ENV = {"WORKSHOP_FAST": "0", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+KERNEL_ENV = {"WORKSHOP_FAST": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def refresh_setup_cell(nb: nbformat.NotebookNode) -> None:
