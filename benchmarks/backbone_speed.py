@@ -13,11 +13,11 @@ disturbed than wall time when other work shares the cores, which ``load_average_
 One JSON line per (backbone, size) on stderr as it goes, then all of them in one line on
 stdout, keyed ``<backbone>_<size>``.
 
-``--pipeline`` instead times notebook 04's own code for its backbone (``weather.transfer``):
-``extract_features`` over every photo file (decode, resize, preprocess and the network in one
-``tf.data`` pipeline, as a first run of section 9 does), and with ``--fine-tune-epochs N`` the
-optional fine-tuning (``fine_tune_model``, then ``fit`` on the train split of the page's own pipeline, watching
-validate) for N epochs. Random weights again: these are times, not accuracies.
+``--pipeline`` instead times notebook 04's own section 9 cells, run from the notebook with
+random weights in a temporary Keras folder: its backbone and ``predict`` over every photo (as a
+first run does, nothing cached), its logistic-regression head, and with ``--fine-tune-epochs N``
+the optional fine-tuning (``weather.fine_tune_model``, then ``fit`` on the page's own pipeline
+at 224 px, watching validate) for N epochs. Random weights again: times, not accuracies.
 This is a benchmark, not a test: it asserts nothing.
 """
 
@@ -47,9 +47,8 @@ def main(argv=None) -> int:
     parser.add_argument("--split-dir", type=Path, required=True, help="a fetched weather-img/ folder")
     parser.add_argument("--sizes", type=int, nargs="+", default=[224, 160, 128])
     parser.add_argument("--backbones", nargs="+", default=list(BACKBONES), choices=BACKBONES)
-    parser.add_argument("--batch-size", type=int,
-                        help="photos per forward pass (default 32; with --pipeline the notebook's, "
-                             "weather.transfer.FEATURE_BATCH)")
+    parser.add_argument("--batch-size", type=int, default=32,
+                        help="photos per forward pass (default 32; --pipeline uses the notebook's)")
     parser.add_argument("--pipeline", action="store_true",
                         help="time the notebook's transfer code for its backbone at the first --sizes")
     parser.add_argument("--fine-tune-epochs", type=int, default=0,
@@ -57,11 +56,7 @@ def main(argv=None) -> int:
     parser.add_argument("--unfreeze", type=int, default=20, help="layers fine-tuning unfreezes")
     args = parser.parse_args(argv)
     if args.pipeline:
-        from workshop_utils.weather.transfer import FEATURE_BATCH
-
-        args.batch_size = args.batch_size or FEATURE_BATCH
         return pipeline(args)
-    args.batch_size = args.batch_size or 32
 
     import keras
     import numpy as np
@@ -104,46 +99,52 @@ def main(argv=None) -> int:
 
 
 def pipeline(args) -> int:
-    """Notebook 04's transfer code, timed with random weights (see the module docstring)."""
+    """Notebook 04's section 9 cells, timed with random weights (see the module docstring)."""
+    import dataclasses
+    import shutil
+    import tempfile
+
     import keras
     import numpy as np
 
-    from workshop_utils import pretrained
-    from workshop_utils.weather import transfer
+    from benchmarks.standin_weights import make_weights_file
+    from workshop_utils import pretrained, weather
 
-    size = args.sizes[0]
-    entry = pretrained.BACKBONE
-    files = {split: split_files(args.split_dir, split) for split in SPLITS}
-    paths = [p for split in files for p in files[split][0]]
-    start = time.perf_counter()
-    model = random_backbone(size, entry.application)
-    build_seconds = time.perf_counter() - start
-    memory_before = peak_memory_mb()
-    start, cpu_start = time.perf_counter(), time.process_time()
-    features = transfer.extract_features(paths, model, batch_size=args.batch_size, weights=entry)
-    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-    line = {"backbone": entry.application, "image_size": size, "photos": len(paths),
-            "build_seconds": round(build_seconds, 2), "features_seconds": round(seconds, 2),
-            "features_cpu_seconds": round(cpu_seconds, 2), "cpu_count": os.cpu_count(),
-            "batch_size": args.batch_size, "peak_memory_before_features_mb": memory_before,
-            "peak_memory_after_features_mb": peak_memory_mb(),
-            "load_average_1min": round(os.getloadavg()[0], 2)}
-    if args.fine_tune_epochs:
-        n_train = len(files["train"][0])
-        head = transfer.transfer_head().fit(features[:n_train], files["train"][1])
-        result = transfer.TransferResult(head, None, None, seconds, 0.0, len(paths), (size, size), entry)
-        tuned = transfer.fine_tune_model(result, model, unfreeze=args.unfreeze)
-        namespace = page.run_page(args.split_dir, image_size=(size, size))  # the page's pipeline
+    with tempfile.TemporaryDirectory(prefix="keras-home-") as home:
+        os.environ["KERAS_HOME"] = home
+        _, md5 = make_weights_file(Path(home))
+        pretrained.BACKBONE = dataclasses.replace(pretrained.BACKBONE, md5=md5)
+        shutil.rmtree(args.split_dir / weather.transfer.CACHE_DIRNAME, ignore_errors=True)
+        namespace = page.run_page(args.split_dir)
+        memory_before = peak_memory_mb()
         start, cpu_start = time.perf_counter(), time.process_time()
-        tuned.fit(namespace["train"], validation_data=namespace["val"],
-                  epochs=args.fine_tune_epochs, verbose=0)
-        line.update({"fine_tune_epochs": args.fine_tune_epochs, "unfreeze": args.unfreeze,
-                     "fine_tune_seconds": round(time.perf_counter() - start, 1),
-                     "fine_tune_cpu_seconds": round(time.process_time() - cpu_start, 1),
-                     "fine_tune_trainable_weights": int(sum(
-                         int(np.prod(w.shape)) for w in tuned.trainable_weights)),
-                     "train_photos": n_train, "load_average_1min": round(os.getloadavg()[0], 2),
-                     "peak_memory_mb": peak_memory_mb()})
+        page.run_cells(namespace, "transfer-weights", "transfer-features")
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+        start = time.perf_counter()
+        page.run_cells(namespace, "transfer-head")
+        line = {"backbone": pretrained.BACKBONE.application, "image_size": 224,
+                "photos": sum(len(rows) for rows in namespace["features"].values()),
+                "features_seconds": round(seconds, 2), "features_cpu_seconds": round(cpu_seconds, 2),
+                "head_seconds": round(time.perf_counter() - start, 2), "cpu_count": os.cpu_count(),
+                "peak_memory_before_features_mb": memory_before,
+                "peak_memory_after_features_mb": peak_memory_mb(),
+                "load_average_1min": round(os.getloadavg()[0], 2)}
+        shutil.rmtree(args.split_dir / weather.transfer.CACHE_DIRNAME, ignore_errors=True)
+        if args.fine_tune_epochs:
+            from keras.applications.efficientnet import preprocess_input
+
+            tuned = weather.fine_tune_model(namespace["backbone"], namespace["head"], preprocess_input,
+                                            unfreeze=args.unfreeze)
+            make = namespace["photo_dataset"]
+            train, val = make("train", shuffle=True, image_size=(224, 224)), make("validate", image_size=(224, 224))
+            start, cpu_start = time.perf_counter(), time.process_time()
+            tuned.fit(train, validation_data=val, epochs=args.fine_tune_epochs, verbose=0)
+            line.update({"fine_tune_epochs": args.fine_tune_epochs, "unfreeze": args.unfreeze,
+                         "fine_tune_seconds": round(time.perf_counter() - start, 1),
+                         "fine_tune_cpu_seconds": round(time.process_time() - cpu_start, 1),
+                         "fine_tune_trainable_weights": int(sum(
+                             int(np.prod(w.shape)) for w in tuned.trainable_weights)),
+                         "peak_memory_mb": peak_memory_mb()})
     print(json.dumps(line), flush=True)
     keras.backend.clear_session()
     return 0

@@ -61,7 +61,7 @@ def cross_validation_rounds(root: Path, folds: int = 6, seed: int = 0,
     ``keep_duplicates_together=False`` makes every photo its own group, as a random split would:
     only to measure how much leaked copies inflate the accuracy.
     """
-    from workshop_utils.weather.split import grouped_stratified_split
+    from tools.make_split_table import grouped_stratified_split
 
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 3:
         raise ValueError(f"folds must be an integer of at least 3 (a test, a validate and a train "

@@ -1,10 +1,9 @@
 """Notebook 04's own page code, run by the benchmarks so that they cannot drift from the page.
 
-The photo pipeline is the notebook's one code cell that calls ``image_dataset_from_directory``
-(``photo_dataset``, ``train``, ``val``, ``test``): :func:`page_code` takes that cell's source
-from ``notebooks/04_weather_cnn.ipynb`` and :func:`run_page` executes it. Until the notebook has
-such a cell, a copy of the page code the notebook is being rewritten to (:data:`PAGE_COPY`) is
-used instead, and :attr:`PageCode.origin` says so. The slides' network is trained as the page
+The photo pipeline is the notebook's cell that calls ``image_dataset_from_directory``
+(``photo_dataset``, ``train``, ``val``, ``test``): :func:`page_code` takes a cell's source from
+``notebooks/04_weather_cnn.ipynb`` by its id and :func:`run_page` executes the pipeline cell;
+:func:`run_cells` runs more of them (section 9's). The slides' network is trained as the page
 trains it: Keras's ``fit``, keeping the best validation epoch (:func:`fit_as_the_page`).
 """
 
@@ -20,31 +19,12 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_04 = ROOT / "notebooks" / "04_weather_cnn.ipynb"
-#: The call that marks the page's pipeline cell (exactly one code cell of notebook 04 holds it).
-PIPELINE_MARK = "image_dataset_from_directory"
+#: The id of the page's pipeline cell (the one that calls ``image_dataset_from_directory``).
+PIPELINE_CELL = "photo-dataset"
 #: The names the pipeline cell must define.
 PAGE_NAMES = ("IMAGE_SIZE", "photo_dataset", "train", "val", "test")
 #: The notebook's epochs (section 5's ``EPOCHS = 20``; the better network's 30).
 EPOCHS = {"slides": 20, "better": 30}
-
-#: Notebook 04's pipeline cell as the rewritten notebook writes it, used only while the notebook
-#: has no cell with ``image_dataset_from_directory``.
-PAGE_COPY = '''\
-IMAGE_SIZE = (100, 100)
-
-def photo_dataset(split, shuffle=False):
-    """One split's photos as (pixels 0-255, one-hot label) batches of 32, decoded once and cached."""
-    photos_of_split = keras.utils.image_dataset_from_directory(
-        photos / split, label_mode="categorical", class_names=list(weather.CLASSES),
-        image_size=IMAGE_SIZE, batch_size=None, shuffle=False)
-    dataset = photos_of_split.cache()
-    if shuffle:
-        dataset = dataset.shuffle(len(photos_of_split.file_paths), seed=0)
-    return dataset.batch(32).prefetch(tf.data.AUTOTUNE)
-
-train, val, test = photo_dataset("train", shuffle=True), photo_dataset("validate"), photo_dataset("test")
-'''
-
 
 @dataclass(frozen=True)
 class PageCode:
@@ -61,17 +41,24 @@ def code_cells(notebook: Path = NOTEBOOK_04) -> list[tuple[int, str]]:
     return [(i, cell.source) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
 
 
-def page_code(notebook: Path = NOTEBOOK_04) -> PageCode:
-    """The notebook's pipeline cell, or :data:`PAGE_COPY` while the notebook has none."""
-    found = [(i, source) for i, source in code_cells(notebook) if PIPELINE_MARK in source]
-    if len(found) > 1:
-        raise ValueError(f"{notebook.name}: cells {[i for i, _ in found]} all call {PIPELINE_MARK}; "
-                         "the benchmark runs the one pipeline cell, so keep it in one cell")
-    if not found:
-        return PageCode(PAGE_COPY, f"a copy of the page code in benchmarks/page.py ({notebook.name} "
-                                   f"has no cell calling {PIPELINE_MARK} yet)", False)
-    index, source = found[0]
-    return PageCode(python_source(source), f"{notebook.name}, cell {index}", True)
+def page_code(notebook: Path = NOTEBOOK_04, cell_id: str = PIPELINE_CELL) -> PageCode:
+    """One of the notebook's code cells, by its id (the pipeline cell by default)."""
+    nb = nbformat.read(notebook, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if cell.get("id") == cell_id:
+            return PageCode(python_source(cell.source), f"{notebook.name}, cell {index} ({cell_id})", True)
+    raise ValueError(f"{notebook.name} has no cell with id {cell_id!r}: the benchmark runs the "
+                     "page's own cells, found by id; keep the id when editing the cell")
+
+
+def run_cells(namespace: dict, *cell_ids: str, notebook: Path = NOTEBOOK_04) -> dict:
+    """Run more of the page's cells (by id) in a :func:`run_page` namespace; what they print goes
+    to stderr. Returns the namespace."""
+    with contextlib.redirect_stdout(sys.stderr):
+        for cell_id in cell_ids:
+            code = page_code(notebook, cell_id)
+            exec(compile(code.source, code.origin, "exec"), namespace)  # noqa: S102 (the page's code)
+    return namespace
 
 
 def python_source(cell_source: str) -> str:

@@ -194,7 +194,7 @@ def prepare_transfer(work: Path, notes: list[str]) -> tuple[str | None, dict[str
     real weights are in place (section 9 then runs with them) or the file cannot be made."""
     from workshop_utils import pretrained
 
-    if pretrained.is_ready():
+    if pretrained.status()[0]:
         return None, {}
     home = work / "keras-home"
     made = measure.run_json_script([sys.executable, str(SCRIPTS / "standin_weights.py"), str(home)])
@@ -315,7 +315,7 @@ def transfer_results(split_dir: Path, data_dir: Path, folds: int = 0) -> dict:
     its entries says "not measured here" (random weights would give a meaningless accuracy)."""
     from workshop_utils import pretrained
 
-    if not pretrained.is_ready():
+    if not pretrained.status()[0]:
         why = "not measured here (pretrained weights missing: `python -m workshop_utils fetch`)"
         return {key: why for key, _ in weather_runs(folds, ("transfer",))}
     return {key: run_script("weather_accuracy.py", ["--split-dir", str(split_dir), *arguments],

@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -72,7 +73,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--model", choices=("slides", "better", "baseline", "transfer"), default="slides")
     parser.add_argument("--epochs", type=int, help="default: the notebook's (slides 20, better 30)")
     parser.add_argument("--img-size", type=int, help="square image side in pixels (default: the "
-                        "page's IMAGE_SIZE; for transfer weather.TRANSFER_IMAGE_SIZE)")
+                        "page's IMAGE_SIZE; transfer: the page's 224)")
     parser.add_argument("--feature-cache", type=Path,
                         help="transfer: keep the feature cache here (default: a fresh temporary folder, "
                              "so feature_seconds is the first-time cost)")
@@ -269,56 +270,52 @@ def cross_validate_baseline(args: argparse.Namespace, split_dir: Path, result: d
 
 
 def run_transfer(args: argparse.Namespace, split_dir: Path, result: dict) -> dict:
-    """Section 9: cached backbone features and a logistic-regression head, on the notebook's split
-    or, with ``--folds``, the same grouped rounds as the networks (one head per round)."""
+    """Section 9 as the page runs it: its backbone and features cell, then its head cell, on the
+    notebook's split; with ``--folds``, the same features and the same head on each grouped round."""
     import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     from workshop_utils import pretrained, weather
 
-    size = args.img_size or weather.TRANSFER_IMAGE_SIZE
-    result.update({"backbone": pretrained.BACKBONE.application, "image_size": [size, size],
-                   "weights_md5": pretrained.md5_file(pretrained.weights_path())})
-    with contextlib.ExitStack() as stack:
-        cache = args.feature_cache or Path(stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="transfer-features-")))
-        if not args.folds:
-            first = weather.train_transfer(split_dir, size, seed=args.seed, cache_dir=cache, progress=False)
-            again = weather.train_transfer(split_dir, size, seed=args.seed, cache_dir=cache, progress=False)
-            result.update(page.evaluation_figures(first.evaluation))
-            result.update({
-                "validation_accuracy": round(first.validation.accuracy, 4),
-                "features_computed": first.computed, "feature_seconds": round(first.feature_seconds, 1),
-                "head_seconds": round(first.head_seconds, 2),
-                "train_seconds": round(first.feature_seconds + first.head_seconds, 1),
-                "rerun_seconds": round(again.feature_seconds + again.head_seconds, 1),
-                "features": int(first.classifier[-1].coef_.shape[1]),
-                "peak_memory_mb": peak_memory_mb(),
-            })
-            return result
-        rounds = cv.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
-                                            keep_duplicates_together=not args.leaky)
-        truth, probabilities, heads, validation, feature_seconds = [], [], [], [], []
-        computed = 0
-        for k, files in enumerate(rounds):
-            fitted = weather.train_transfer(split_dir, size, files=files, seed=args.seed,
-                                            cache_dir=cache, progress=False)
-            computed += fitted.computed
-            feature_seconds.append(fitted.feature_seconds)
-            truth.append(fitted.evaluation.y_true)
-            probabilities.append(fitted.evaluation.probabilities)
-            heads.append(fitted.head_seconds)
-            validation.append(round(fitted.validation.accuracy, 4))
-            print(f"round {k + 1}/{args.folds}: test accuracy {fitted.evaluation.accuracy:.3f} "
-                  f"({len(fitted.evaluation.y_true)} photos)", file=sys.stderr, flush=True)
-    pooled_summary(result, args.folds, truth, probabilities, weather, args.leaky)
-    result.update({
-        "fold_validation_accuracy": validation, "features_computed": computed,
-        "feature_seconds": round(feature_seconds[0], 1),
-        "head_seconds": round(float(np.mean(heads)), 2),
-        "train_seconds": round(feature_seconds[0] + float(np.mean(heads)), 1),
-        "rerun_seconds": round(float(np.mean(feature_seconds[1:])) + float(np.mean(heads)), 1),
-        "peak_memory_mb": peak_memory_mb(),
-    })
+    result.update({"backbone": pretrained.BACKBONE.application, "image_size": [224, 224],
+                   "weights_md5": pretrained.BACKBONE.md5})
+    namespace = page.run_page(split_dir)
+    shutil.rmtree(split_dir / weather.transfer.CACHE_DIRNAME, ignore_errors=True)  # time it all
+    start = time.perf_counter()
+    page.run_cells(namespace, "transfer-weights", "transfer-features")
+    feature_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    page.run_cells(namespace, "transfer-features")  # again: from the cache, as a re-run would
+    rerun_seconds = time.perf_counter() - start
+    features = namespace["features"]
+    result.update({"features": int(features["train"].shape[1]),
+                   "features_computed": sum(len(rows) for rows in features.values()),
+                   "feature_seconds": round(feature_seconds, 1)})
+    if not args.folds:
+        start = time.perf_counter()
+        page.run_cells(namespace, "transfer-head")
+        head_seconds = time.perf_counter() - start
+        result.update(page.evaluation_figures(namespace["transfer_evaluation"]))
+    else:  # the page's head (LogisticRegression on standardised features), fitted per round
+        rows = {path: row for split in cv.SPLITS
+                for path, row in zip(cv.split_files(split_dir, split)[0], features[split], strict=True)}
+        truth, probabilities, heads = [], [], []
+        for files in cv.cross_validation_rounds(split_dir, args.folds, seed=args.seed,
+                                                keep_duplicates_together=not args.leaky):
+            start = time.perf_counter()
+            head = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+            head.fit(np.stack([rows[p] for p in files["train"][0]]), files["train"][1])
+            heads.append(time.perf_counter() - start)
+            truth.append(files["test"][1])
+            probabilities.append(head.predict_proba(np.stack([rows[p] for p in files["test"][0]])))
+        pooled_summary(result, args.folds, truth, probabilities, weather, args.leaky)
+        head_seconds = float(np.mean(heads))
+    result.update({"head_seconds": round(head_seconds, 2),
+                   "train_seconds": round(feature_seconds + head_seconds, 1),
+                   "rerun_seconds": round(rerun_seconds + head_seconds, 1),
+                   "peak_memory_mb": peak_memory_mb()})
     return result
 
 

@@ -608,10 +608,10 @@ def random_weights(tmp_path, monkeypatch):
     home = tmp_path / "keras-home"
     monkeypatch.setenv("KERAS_HOME", str(home))
     monkeypatch.setattr(pretrained, "BACKBONE", pretrained.BACKBONE)  # put back afterwards
-    assert not pretrained.is_ready()
+    assert not pretrained.status()[0]
     path, md5 = standin_weights.make_weights_file(home)
     exec(standin_weights.registration_cell(md5), {})  # noqa: S102
-    assert pretrained.is_ready() and pretrained.weights_path() == path
+    assert pretrained.status()[0] and pretrained.weights_path() == path
     return md5
 
 
