@@ -485,28 +485,33 @@ def test_a_round_is_laid_out_as_the_page_reads_it(photos, tmp_path):
         folds.photo_groups(tmp_path, [])
 
 
-def notebook_with(tmp_path: Path, *sources: str) -> Path:
+def notebook_with(tmp_path: Path, *cells: tuple[str, str]) -> Path:
+    """A notebook of (id, source) code cells."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# 4. Test"),
-                *(nbformat.v4.new_code_cell(source) for source in sources)]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 4. Test")]
+    for cell_id, source in cells:
+        nb.cells.append(nbformat.v4.new_code_cell(source))
+        nb.cells[-1]["id"] = cell_id
     path = tmp_path / "04_test.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def test_the_page_code_is_the_notebooks_one_pipeline_cell_or_the_copy(tmp_path):
+def test_the_page_code_is_the_notebooks_cell_found_by_its_id(tmp_path):
     from benchmarks import page
 
     cell = "%matplotlib inline\ntrain = keras.utils.image_dataset_from_directory(photos)"
-    found = page.page_code(notebook_with(tmp_path, "x = 1", cell))
-    assert found.from_notebook and found.origin == "04_test.ipynb, cell 2"
+    notebook = notebook_with(tmp_path, ("other", "x = 1"), (page.PIPELINE_CELL, cell))
+    found = page.page_code(notebook)
+    assert found.from_notebook and found.origin == f"04_test.ipynb, cell 2 ({page.PIPELINE_CELL})"
     assert "get_ipython().run_line_magic('matplotlib', 'inline')" in found.source
-    copy = page.page_code(notebook_with(tmp_path, "x = 1"))
-    assert not copy.from_notebook and copy.source == page.PAGE_COPY and "no cell" in copy.origin
-    with pytest.raises(ValueError, match="cells \\[1, 2\\]"):
-        page.page_code(notebook_with(tmp_path, cell, cell))
-    assert page.uses_op_determinism(notebook_with(tmp_path, "tf.config.experimental.enable_op_determinism()"))
-    assert not page.uses_op_determinism(notebook_with(tmp_path, "# enable_op_determinism()"))
+    assert page.page_code(notebook, "other").source.strip() == "x = 1"
+    with pytest.raises(ValueError, match="no cell with id 'gone'"):
+        page.page_code(notebook, "gone")
+    namespace = page.run_cells({}, "other", notebook=notebook)
+    assert namespace["x"] == 1
+    assert page.uses_op_determinism(notebook_with(tmp_path, ("a", "tf.config.experimental.enable_op_determinism()")))
+    assert not page.uses_op_determinism(notebook_with(tmp_path, ("a", "# enable_op_determinism()")))
 
 
 @pytest.mark.slow

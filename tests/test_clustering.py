@@ -12,8 +12,9 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
+from tools.make_tables import make_customers
 from workshop_utils import clustering as cl
-from workshop_utils.customers import INCOME, SPEND, load_customers, make_customers
+from workshop_utils.customers import INCOME, SPEND, load_customers
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,7 @@ def test_offline_the_notebook_says_in_one_line_how_to_bring_the_weights(refused_
         pretrained.weights_file(progress=False)
     message = str(error.value)
     assert "fetch --source" in message and "\n" not in message and str(keras_home) not in message
-    assert "could not be downloaded (could not connect" in message
+    assert "could not be downloaded: could not connect (connection refused" in message
     assert leftovers(keras_home / "models") == []
 
 

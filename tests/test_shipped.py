@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tools import make_tables
+from tools.make_tables import SEGMENTS, make_customers
 from workshop_utils import config, customers, regression, sales
 from workshop_utils.config import shown
-from workshop_utils.customers import INCOME, SEGMENTS, SPEND, make_customers
+from workshop_utils.customers import INCOME, SPEND
 from workshop_utils.sales import PRICE, SALES
 
 make_sales = make_tables.make_sales

@@ -1,13 +1,11 @@
-"""Downloads that are all-or-nothing: a progress bar, clear errors, and no half-written files.
+"""Downloads that are all-or-nothing: a progress bar, clear errors, no half-written files.
 
-:func:`download` streams a URL with ``pooch.HTTPDownloader`` (``requests``; a timeout and a
-progress bar) into a temporary file beside the destination (:func:`workshop_utils.files.writing`),
-checks it (the length the server promised, a published hash with pooch's ``hash_matches``, an
-optional content check), and only then renames it into place. Why not ``pooch.retrieve``: its
-temporary files get random names in folders other programs share (``~/.keras/models``), so one
-left by a killed kernel can never be told apart and removed, and its processors run after the
-rename, where a wrong file would already sit under the final name. ``file://`` addresses (a USB
-stick), which pooch has no downloader for, are copied and checked the same way.
+:func:`download` streams a URL with ``pooch.HTTPDownloader`` (a timeout, a progress bar) into
+:func:`workshop_utils.files.writing`, checks it (the promised length, a published hash with
+pooch's ``hash_matches``, a content check) and only then renames it into place. Not
+``pooch.retrieve``: its temporaries get random names in folders others share (``~/.keras``), so a
+killed kernel's one could never be told apart, and its processors run after the rename, when a
+wrong file already has the final name. ``file://`` (a USB stick; no pooch downloader) is copied.
 """
 
 import re
@@ -55,10 +53,8 @@ def download(url: str, dest: str | Path, *, known_hash: str | None = None,
              timeout: float = 60.0, hint: str = DEFAULT_HINT) -> Path:
     """Download ``url`` (http, https or file) to ``dest`` atomically; return ``dest``.
 
-    ``known_hash`` is pooch's ``"sha256:..."`` or ``"md5:..."``; ``check(tmp)`` may raise
-    :class:`DataError` to refuse the file; ``timeout`` is in seconds without data; ``hint`` says
-    what to do, at the end of every error. On any error nothing is left behind and an existing
-    ``dest`` is untouched.
+    ``known_hash``: pooch's ``"sha256:..."``/``"md5:..."``; ``check(tmp)`` may raise DataError;
+    ``timeout``: seconds without data; ``hint`` ends every error. A failure leaves nothing.
     """
     with files.writing(dest) as tmp:
         if url.lower().startswith("file://"):
@@ -84,8 +80,9 @@ def _fetch(url: str, tmp: Path, *, progress: bool, timeout: float, hint: str) ->
     import requests
     from tqdm.auto import tqdm
 
-    # total=1 until pooch sets the length: pooch tests the bar's truth, and tqdm's is its total
-    bar = tqdm(total=1, unit="B", unit_scale=True, unit_divisor=1024, leave=False,
+    # total=1 until pooch sets the length: pooch tests the bar's truth, and tqdm's is its total;
+    # delay: no bar at all for a download that fails (or ends) within a second
+    bar = tqdm(total=1, unit="B", unit_scale=True, unit_divisor=1024, leave=False, delay=1,
                desc=Path(url.split("?")[0]).name or "download", disable=not progress)
     fetcher = pooch.HTTPDownloader(progressbar=bar if progress else False, chunk_size=1 << 16,
                                    timeout=(min(10.0, timeout), timeout),

@@ -1,14 +1,11 @@
 """The one way the package writes a file or folder: beside the target, then ``os.replace``.
 
-``with writing(target) as tmp:`` yields a fresh name in the target's folder, unique to this
-writer (host, process, random token), with the target's suffix (Keras and NumPy insist on
-theirs). Write there; when the block ends without an error the data is flushed to disk and
-renamed onto ``target`` in one step, so a reader sees the old file or the whole new one, never
-half of one, and two writers of one target end with one complete file. On an error (a full
-disk, a killed kernel's exception, a failed check) the temporary is removed and ``target`` is
-as it was. A writer killed outright leaves its temporary behind: the next writer in that
-folder removes it once nothing has touched it for :data:`STALE_AFTER_S`, by its modification
-time, since a process id means nothing on another host or container sharing the folder.
+``with writing(target) as tmp:`` yields a name beside ``target``, unique to this writer (host,
+process, random), with its suffix. When the block ends without an error the data is flushed and
+renamed onto ``target`` in one step: readers see the old file or the whole new one, and two
+writers end with one complete file. On an error the temporary goes and ``target`` is as it was.
+A writer killed outright leaves its temporary: the next writer removes it once it is older than
+:data:`STALE_AFTER_S` (by modification time: a process id means nothing in another container).
 """
 
 import os
@@ -61,9 +58,8 @@ def _last_change(path: Path) -> float:
 def writing(target: str | Path, *, folder: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success, put it in place atomically.
 
-    With ``folder=True`` the temporary is an empty folder, and an existing ``target`` folder is
-    replaced whole. If another writer put a complete folder in place first, its folder stays
-    and ours is dropped (both came from the same input).
+    ``folder=True``: an empty folder, replacing a ``target`` folder whole (or dropped if another
+    writer's complete folder got there first: both came from the same input).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -130,8 +130,9 @@ def weights_file(weights: PretrainedWeights | None = None, *, progress: bool = T
     try:
         return fetch_weights(weights=weights, progress=progress)
     except DownloadError as error:
+        reason = str(error).split(" failed", 1)[-1].lstrip(": ").split(". ")[0]
         raise WeightsMissing(
             f"the pretrained weights ({weights.file_name}, about {weights.size_mb} MB) are not on "
-            f"this machine and could not be downloaded ({str(error).split(': ', 1)[-1].split('. ')[0]}): "
-            "with internet, run this cell again; offline, copy the file from a machine that has "
-            "it and run `python -m workshop_utils fetch --source <that file>`") from None
+            f"this machine and could not be downloaded: {reason}. With internet, run this cell "
+            "again; offline, copy the file from a machine that has it and run "
+            "`python -m workshop_utils fetch --source <that file>`") from None

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import weather
+from ..weather.builders import build_weather_cnn
 from . import Exercise, WrongKind, as_number, as_whole_number, checker, compare_model
 
 #: The slides' photos are 100x100; the second convolution leaves 16 feature maps.
@@ -45,7 +46,7 @@ def check_dense_weights(value: Any, image_size: int = IMAGE_SIZE) -> None:
          "between the two is what overfitting looks like.")
 def check_no_dropout(value: Any, image_size=(IMAGE_SIZE, IMAGE_SIZE)) -> None:
     """Exercise 2: the slides' network, augmentation and rescaling included, without its Dropout."""
-    compare_model(value, lambda: weather.build_weather_cnn(image_size, weather.make_augmentation(seed=0), dropout=0))
+    compare_model(value, lambda: build_weather_cnn(image_size, weather.make_augmentation(seed=0), dropout=0))
 
 
 @checker("Compare it with the four-class accuracy: mixing up cloudy with rain, or shine with sunrise, "

@@ -44,7 +44,7 @@ def photo_grid(root, split: str = "train", per_class: int = 5, seed: int = 0,
     for row, name in zip(axes.reshape(len(classes), per_class), classes, strict=True):
         files = sorted((Path(root) / split / name).glob("*.jpg"))
         if not files:
-            raise ValueError(f"no photos in {Path(root) / split / name}: run weather.fetch_weather() first")
+            raise ValueError(f"no photos in {Path(root) / split / name}: run weather.weather_images() first")
         for ax, i in zip(row, rng.permutation(len(files))[:per_class], strict=False):
             _photo(ax, files[i])
         row[0].text(-0.08, 0.5, name, transform=row[0].transAxes, rotation=90, ha="right",
