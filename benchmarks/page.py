@@ -99,10 +99,10 @@ def run_page(photos: Path, code: PageCode | None = None, image_size=None) -> dic
             raise ValueError(f"{code.origin} does not define {', '.join(missing)}: the benchmark "
                              "needs the page's photo_dataset cell (see benchmarks/page.py)")
         if image_size is not None and tuple(image_size) != tuple(namespace["IMAGE_SIZE"]):
-            namespace["IMAGE_SIZE"] = tuple(image_size)
+            namespace["IMAGE_SIZE"] = size = tuple(image_size)
             make = namespace["photo_dataset"]
-            namespace.update(train=make("train", shuffle=True), val=make("validate"),
-                             test=make("test"))
+            namespace.update(train=make("train", shuffle=True, image_size=size),
+                             val=make("validate", image_size=size), test=make("test", image_size=size))
     return namespace
 
 
@@ -110,7 +110,7 @@ def photo_dataset(namespace: dict, split: str, shuffle: bool = False):
     """The page's ``photo_dataset(split, shuffle)`` from a :func:`run_page` namespace (what it
     prints goes to stderr)."""
     with contextlib.redirect_stdout(sys.stderr):
-        return namespace["photo_dataset"](split, shuffle=shuffle)
+        return namespace["photo_dataset"](split, shuffle=shuffle, image_size=namespace["IMAGE_SIZE"])
 
 
 def quiet_tensorflow() -> None:

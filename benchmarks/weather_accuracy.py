@@ -74,9 +74,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, help="default: the notebook's (slides 20, better 30)")
     parser.add_argument("--img-size", type=int, help="square image side in pixels (default: the "
                         "page's IMAGE_SIZE; transfer: the page's 224)")
-    parser.add_argument("--feature-cache", type=Path,
-                        help="transfer: keep the feature cache here (default: a fresh temporary folder, "
-                             "so feature_seconds is the first-time cost)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dropout", type=float, default=0.5,
                         help="the slides' network's dropout (0 leaves the layer out; default 0.5)")

@@ -623,16 +623,17 @@ def random_weights(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_transfer_measures_features_and_head_on_the_split_and_in_folds(photos, random_weights,
                                                                        tmp_path, capsys):
-    base = ["--split-dir", str(photos), "--model", "transfer", "--img-size", "32"]
+    """Section 9's own cells (224 px, as the page), with random weights: times, never accuracies."""
+    base = ["--split-dir", str(photos), "--model", "transfer"]
     fixed = accuracy_run(capsys, *base)
-    assert fixed["weights_md5"] == random_weights and fixed["image_size"] == [32, 32]
+    assert fixed["weights_md5"] == random_weights and fixed["image_size"] == [224, 224]
     assert sum(map(sum, fixed["confusion"])) == 12 and fixed["features_computed"] == 48
-    for key in ("validation_accuracy", "feature_seconds", "head_seconds", "rerun_seconds"):
+    for key in ("feature_seconds", "head_seconds", "rerun_seconds"):
         assert key in fixed, key
-    cache = tmp_path / "features"
-    folds = accuracy_run(capsys, *base, "--folds", "3", "--feature-cache", str(cache))
+    assert fixed["rerun_seconds"] < fixed["feature_seconds"]  # the page's cache
+    folds = accuracy_run(capsys, *base, "--folds", "3")
     assert sum(map(sum, folds["confusion"])) == 48 and folds["features_computed"] == 48
-    assert len(folds["fold_validation_accuracy"]) == 3 and list(cache.iterdir())
+    assert folds["folds"] == 3
 
 
 def test_transfer_is_not_measured_without_the_real_weights(tmp_path, monkeypatch):
@@ -652,10 +653,10 @@ def test_backbone_speed_times_the_candidates_and_the_notebooks_own_code(photos, 
                                 "--backbones", "MobileNetV3Small"]) == 0
     (line,) = json.loads(capsys.readouterr().out)["backbones"].values()
     assert line["photos"] == 48 and line["features"] == 576 and line["cpu_seconds"] > 0
-    assert backbone_speed.main(["--split-dir", str(photos), "--pipeline", "--sizes", "32",
-                                "--fine-tune-epochs", "1"]) == 0
+    # the notebook's own section 9 cells, with random weights: at the page's 224 px
+    assert backbone_speed.main(["--split-dir", str(photos), "--pipeline", "--fine-tune-epochs", "1"]) == 0
     pipeline = json.loads(capsys.readouterr().out)
-    assert pipeline["photos"] == 48 and pipeline["train_photos"] == 24
+    assert pipeline["photos"] == 48 and pipeline["image_size"] == 224 and pipeline["head_seconds"] >= 0
     assert pipeline["fine_tune_seconds"] > 0 and pipeline["peak_memory_after_features_mb"] > 100
 
 
