@@ -16,20 +16,10 @@ from . import __version__, config
 from .machine import accelerator_line, cpu_model, memory_line
 from .tested import TESTED
 
-#: What the notebooks import, as (import name, distribution name).
-REQUIRED = [
-    ("numpy", "numpy"),
-    ("scipy", "scipy"),
-    ("sklearn", "scikit-learn"),
-    ("pandas", "pandas"),
-    ("matplotlib", "matplotlib"),
-    ("ipywidgets", "ipywidgets"),
-    ("PIL", "pillow"),
-    ("pooch", "pooch"),
-    ("requests", "requests"),
-    ("tqdm", "tqdm"),
-    ("psutil", "psutil"),
-]
+#: What the notebooks import, as {import name: distribution name}.
+REQUIRED = {"numpy": "numpy", "scipy": "scipy", "sklearn": "scikit-learn", "pandas": "pandas",
+            "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "PIL": "pillow",
+            "pooch": "pooch", "requests": "requests", "tqdm": "tqdm", "psutil": "psutil"}
 
 
 def _version(dist: str) -> str | None:
@@ -88,7 +78,7 @@ def check(skip_keras: bool = False) -> int:
     problems: list[str] = []
     print(f"Python {platform.python_version()} ({sys.executable})")
     print(f"workshop_utils {__version__}")
-    for module, dist in REQUIRED:
+    for module, dist in REQUIRED.items():
         try:
             importlib.import_module(module)
             print(f"  {dist} {_version(dist)}")

@@ -107,11 +107,6 @@ class Evaluation:
             lines.append(f"{name:<{width}}" + "".join(f"{v:>{width}}" for v in row))
         return "\n".join(lines)
 
-    def as_dict(self) -> dict:
-        """The numbers, for JSON: accuracy, per-class accuracy, confusion matrix."""
-        return {"test_accuracy": round(self.accuracy, 4),
-                "per_class_accuracy": {k: round(v, 4) for k, v in self.per_class_accuracy.items()},
-                "confusion": self.confusion.tolist(), "classes": list(self.classes)}
 
 
 def split_files(folder) -> tuple[list[Path], np.ndarray]:

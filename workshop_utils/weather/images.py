@@ -168,12 +168,3 @@ def perceptual_hash(image: Image.Image, hash_size: int = 8) -> int:
     tall = np.asarray(fine.resize((hash_size, side), Image.Resampling.BOX), dtype=np.float64)
     bits = np.concatenate([(wide[:, 1:] > wide[:, :-1]).ravel(), (tall[1:] > tall[:-1]).ravel()])
     return int("".join("1" if bit else "0" for bit in bits), 2)
-
-
-def save_rgb(image: Image.Image, path: str | Path, quality: int = 92) -> None:
-    """Write an RGB image as JPEG (or PNG when the suffix says so), the form TensorFlow reads."""
-    path = Path(path)
-    if path.suffix.lower() == ".png":
-        image.save(path, format="PNG", optimize=False)
-    else:
-        image.save(path, format="JPEG", quality=quality)

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from .. import config, files
 from ..download import ArchiveError, ChecksumError, DataError
 from .archive import CITATION, get_archive, photos_in, shown, weather_source
-from .images import ImageDecodeError, decode_image, perceptual_hash, save_rgb
+from .images import ImageDecodeError, decode_image, perceptual_hash
 from .split import CLASSES, MAX_DISTANCE, SPLITS, counts_table, load_table, place, tally
 
 IMG_DIRNAME = "weather-img"
@@ -110,7 +110,7 @@ def _lay_out(archive: Path, staging: Path, table: Mapping, source: str, progress
         if not split:  # listed, but never seen when the table was made
             split, group = place(photo.name, perceptual_hash(image), table)
         name = Path(photo.name).with_suffix(".jpg").name
-        save_rgb(image, staging / split / photo.label / name)
+        image.save(staging / split / photo.label / name, format="JPEG", quality=92)
         records.append({"name": name, "label": photo.label, "split": split, "group": group,
                         "sha256": photo.sha256, "shrunk": max(image.size) < max(note[1])})
         if note[0]:
