@@ -1,8 +1,9 @@
 """Binder and Colab paths: the environment files agree, and every address names this repository.
 
-``tests/test_notebook_hygiene.py`` already checks that each notebook's first code cell is
-``workshop_utils.colab.setup_cell_source()``; this file checks what it does, the badges, and
-that Binder's lock (environment.yml, from ``tools/lock_binder.py``) agrees with requirements.txt.
+``tests/test_notebook_hygiene.py`` checks that each notebook's first code cell is
+``tools/colab.py``'s setup cell, and ``tests/test_colab_and_versions.py`` what it does; this file
+checks the badges, that Binder's lock (environment.yml, from ``tools/lock_binder.py``) agrees
+with requirements.txt, and that Colab's pins (.ci/colab.txt) cover what the notebooks import.
 """
 
 from __future__ import annotations
@@ -22,9 +23,13 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from workshop_utils import __version__, colab
+from workshop_utils import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import colab  # noqa: E402
+from lock_binder import BINDER_SWAPS, COLAB_PINS, pins  # noqa: E402
+
 REPO = colab.REPO_URL.removeprefix("https://github.com/")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -63,12 +68,20 @@ def _canonical(name: str) -> str:
 
 
 def lock() -> dict[str, Version]:
-    """environment.yml's pip packages, each of which must be pinned to one exact version."""
+    """environment.yml's pip packages, each pinned to one exact version, by the name CI installs
+    (``tensorflow`` for Binder's ``tensorflow-cpu``: lock_binder.BINDER_SWAPS)."""
     pip_side, _ = environment_yml()
     loose = [f"{name} {spec or 'any'}" for name, spec in pip_side.items()
              if len(spec) != 1 or next(iter(spec)).operator != "=="]
     assert not loose, f"environment.yml must pin exact versions (`python tools/lock_binder.py`): {loose}"
-    return {name: Version(next(iter(spec)).version) for name, spec in pip_side.items()}
+    ci_name = {_canonical(binder): _canonical(ci) for ci, binder in BINDER_SWAPS.items()}
+    return {ci_name.get(name, name): Version(next(iter(spec)).version) for name, spec in pip_side.items()}
+
+
+def test_binder_gets_tensorflow_cpu_at_the_tested_version():
+    pip_side, _ = environment_yml()
+    assert "tensorflow" not in pip_side and "tensorflow-cpu" in pip_side, (
+        "Binder has no GPU: its lock names tensorflow-cpu (`python tools/lock_binder.py`)")
 
 
 def learner_and_dev_requirements() -> tuple[dict[str, SpecifierSet], set[str]]:
@@ -143,16 +156,29 @@ def test_binder_lock_holds_every_package_the_notebooks_and_package_import():
     assert not missing, f"imported by a notebook or the package but not in environment.yml: {missing}"
 
 
-def test_tested_versions_agree_with_the_lock_and_the_ipywidgets7_pins():
+def test_tested_versions_agree_with_the_lock_and_colabs_pins():
     from workshop_utils.tested import TESTED
 
-    locked = lock()
+    locked, colab_pins = lock(), pins(COLAB_PINS)
     for name in ("tensorflow", "keras", "ipywidgets", "jupyterlab"):
         assert Version(TESTED[name][0]) == locked[name], f"{name}: tested.py and environment.yml disagree"
-    pins = (ROOT / ".ci" / "ipywidgets7.txt").read_text()
-    assert f"ipywidgets=={TESTED['ipywidgets'][1]}" in pins
+        expected = tuple(dict.fromkeys([TESTED[name][0], colab_pins.get(name, TESTED[name][0])]))
+        assert TESTED[name] == expected, f"{name}: tested.py and .ci/colab.txt disagree"
     _, conda = environment_yml()
     assert f"python={_minor(TESTED['python'][0])}" in conda
+
+
+def test_colab_pins_cover_every_package_the_notebooks_and_package_import():
+    """CI's Colab environment holds only these pins (and what they need), so a notebook that
+    imports a package Colab lacks fails there; the setup cell installs nothing but the package."""
+    where = importlib.metadata.packages_distributions()
+    pinned = set(pins(COLAB_PINS))
+    missing = sorted(f"{name} ({', '.join(where[name])})" for name in imports_of_notebooks_and_package()
+                     if not {_canonical(d) for d in where.get(name, [name])} & pinned)
+    assert not missing, f"imported by a notebook or the package but not in .ci/colab.txt: {missing}"
+    text = COLAB_PINS.read_text()
+    assert "googlecolab/backend-info" in text and re.search(r"\b20\d\d\b", text), (
+        ".ci/colab.txt must say where and when its versions come from")
 
 
 def _minor(version: str) -> str:
@@ -191,19 +217,13 @@ def test_both_paths_install_the_workshop_package():
     assert installs, "postBuild must install the package from the checkout (`pip install -e .`)"
 
 
-#: What Colab has and the setup cell must never upgrade, downgrade or reinstall.
-COLAB_STACK = {"tensorflow", "keras", "numpy", "ipywidgets", "matplotlib", "pandas", "scikit-learn",
-               "pillow", "scipy", "jupyterlab-widgets", "widgetsnbextension"}
-
-
-def test_colab_installs_this_version_from_its_tag_and_nothing_else():
+def test_colab_installs_this_version_from_its_tag():
     assert colab.TAG == f"v{__version__}"
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["version"] == __version__, "pyproject.toml's version differs from workshop_utils.__version__"
     target = colab.pip_target()
     assert target == f"workshop_utils @ git+https://github.com/{REPO}@v{__version__}"
     assert "@main" not in target and "[" not in target
-    assert not {_canonical(name) for name in colab.COLAB_EXTRAS} & COLAB_STACK
     heavy = [d for d in project["dependencies"] if _canonical(Requirement(d).name) in {"tensorflow", "keras"}]
     assert not heavy, f"pyproject.toml's base dependencies include {heavy}: keep them in the cnn extra"
 
@@ -214,40 +234,6 @@ def test_declared_ipywidgets_allows_colabs_7_7_and_8():
     learners, _ = learner_and_dev_requirements()
     for spec in (ipywidgets.specifier, learners["ipywidgets"]):
         assert spec.contains("7.7.1") and spec.contains("8.1.9"), spec
-
-
-class _RecordingShell:
-    """Stands in for IPython's ``get_ipython()``: records the magics the setup cell runs."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, str]] = []
-
-    def run_line_magic(self, name: str, line: str, *args) -> None:
-        self.calls.append((name, line))
-
-
-def _run_setup_cell(on_colab: bool, monkeypatch) -> list[tuple[str, str]]:
-    """Run the setup cell's Python (magics recorded, not run); return the magics it ran."""
-    if on_colab:
-        monkeypatch.setitem(sys.modules, "google.colab", type(sys)("google.colab"))
-    else:
-        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    shell = _RecordingShell()
-    code = TransformerManager().transform_cell(colab.setup_cell_source())
-    exec(compile(code, "<setup cell>", "exec"), {"get_ipython": lambda: shell})  # noqa: S102
-    return shell.calls
-
-
-def test_setup_cell_installs_only_on_colab(monkeypatch, capsys):
-    assert _run_setup_cell(False, monkeypatch) == []
-    assert capsys.readouterr().out == ""
-    # The exact command, spelt out: pinned to this version's tag, no dependencies, no extras.
-    assert _run_setup_cell(True, monkeypatch) == [
-        ("pip", f'install -q --no-deps "workshop_utils @ git+https://github.com/{REPO}@v{__version__}"')
-    ]
-    assert capsys.readouterr().out == (
-        f"Installed workshop_utils {__version__} (tag v{__version__}); Colab's own packages are left as they are.\n"
-    )
 
 
 def test_readme_badges_open_this_version():

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from workshop_utils.colab import REPO_URL, setup_cell_source
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from colab import REPO_URL, setup_cell_source  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # Absolute paths of a developer's or CI's machine that must never be stored in outputs.
 MACHINE_PATH = re.compile(r"(/home/|/root/|/Users/|/work/|/tmp/|site-packages|[A-Z]:\\\\Users)")
@@ -62,8 +64,8 @@ def test_no_errors_widget_state_or_machine_paths(path):
 def test_first_code_cell_is_the_shared_colab_setup(path):
     first = _code_cells(_load(path))[0]
     assert _text(first["source"]) == setup_cell_source(), (
-        f"{path.name}: the first code cell differs from workshop_utils.colab.setup_cell_source(); "
-        "run `python tools/run_notebooks.py` to refresh it"
+        f"{path.name}: the first code cell differs from tools/colab.py's setup_cell_source(); "
+        "run `python tools/run_notebooks.py --setup-only` to refresh it"
     )
 
 

@@ -1,9 +1,10 @@
 """Every widget the notebooks build, built headless and driven, under whichever ipywidgets is here.
 
-The main suite runs this file under ipywidgets 8; ``python tools/ipywidgets7_env.py`` (CI)
-runs it again in a second environment with ipywidgets 7.7, what Colab ships, and sets
+The main suite runs this file under ipywidgets 8; ``.ci/run`` runs it again in Colab's
+environment (``.venv-colab``: Colab's versions from ``.ci/colab.txt``, ipywidgets 7.7 among
+them, and the package installed from the checkout as Colab's setup cell installs it), and sets
 ``WORKSHOP_EXPECT_IPYWIDGETS`` so that the first test fails if that environment imports any
-other version. Uploads are delivered as the browser's front end delivers them (a state update
+other ipywidgets, or the checkout's copy of the package instead of the installed one. Uploads are delivered as the browser's front end delivers them (a state update
 in that version's own shape), not by assigning a value the version would not produce.
 """
 
@@ -32,11 +33,14 @@ MAJOR = Version(ipywidgets.__version__).major
 
 def test_this_environment_runs_the_ipywidgets_it_should():
     expected = os.environ.get("WORKSHOP_EXPECT_IPYWIDGETS")
-    if expected:  # the ipywidgets 7 environment of tools/ipywidgets7_env.py
-        assert ipywidgets.__version__ == expected, (ipywidgets.__version__, ipywidgets.__file__)
+    if expected:  # Colab's environment, .venv-colab (.ci/run)
         import sys
 
-        assert ipywidgets.__file__.startswith(sys.prefix), f"{ipywidgets.__file__} is not in {sys.prefix}"
+        import workshop_utils
+
+        assert ipywidgets.__version__ == expected, (ipywidgets.__version__, ipywidgets.__file__)
+        for module in (ipywidgets, workshop_utils):
+            assert module.__file__.startswith(sys.prefix), f"{module.__file__} is not in {sys.prefix}"
     assert Version(ipywidgets.__version__) >= Version("7.7"), "the package declares ipywidgets>=7.7"
 
 

@@ -2,9 +2,10 @@
 
     python tools/run_notebooks.py                 # every notebook in notebooks/
     python tools/run_notebooks.py notebooks/01_hopfield.ipynb
+    python tools/run_notebooks.py --setup-only    # only refresh the badge and the setup cell
 
 Each notebook gets its Colab badge (under the title) and its Colab setup cell refreshed from
-``workshop_utils.colab``, then runs top to bottom in a fresh kernel (working directory
+``tools/colab.py``, then runs top to bottom in a fresh kernel (working directory
 ``notebooks/``) in full mode, exactly as the test suite runs it under nbval, and is written back
 without widget state or timing metadata. Notebooks 01-03 do not depend on the mode; notebook 04
 stores the outputs of a full run on the real photos (CC BY 4.0, attributed in the notebook), so
@@ -23,19 +24,20 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
-from workshop_utils.colab import COLAB_BADGE_IMAGE, badge_markdown, setup_cell_source  # noqa: E402
+from colab import COLAB_BADGE_IMAGE, badge_markdown, setup_cell_source  # noqa: E402
 
 # Full mode always: the stored outputs are what nbval compares, and it runs notebook 04 in full mode.
 KERNEL_ENV = {"WORKSHOP_FAST": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def refresh_setup_cell(nb: nbformat.NotebookNode) -> None:
-    """Make the first code cell the shared Colab setup cell."""
+    """Make the first code cell the shared Colab setup cell (it prints nothing outside Colab)."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = setup_cell_source()
+            cell.outputs = []
             return
     raise ValueError("notebook has no code cell to hold the setup cell")
 
@@ -62,6 +64,15 @@ def clean(nb: nbformat.NotebookNode) -> None:
                 output.get("metadata", {}).pop("execution", None)
 
 
+def refresh(path: Path) -> None:
+    """Refresh only the badge and the setup cell, without running the notebook."""
+    nb = nbformat.read(path, as_version=4)
+    refresh_badge(nb, path.name)
+    refresh_setup_cell(nb)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+
+
 def run(path: Path, timeout: int = 900) -> None:
     nb = nbformat.read(path, as_version=4)
     refresh_badge(nb, path.name)
@@ -86,9 +97,15 @@ def run(path: Path, timeout: int = 900) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--setup-only", action="store_true",
+                        help="only rewrite each notebook's badge and setup cell; run nothing")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:
+        if args.setup_only:
+            refresh(path.resolve())
+            print(f"refreshed the badge and setup cell of {path.name}")
+            continue
         print(f"running {path.name} ...", flush=True)
         run(path.resolve())
     return 0
