@@ -35,7 +35,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from tests.standins import make_sky, write_table
 
 SERVER_LIFETIME_S = 120
 SLOW_S = 0.05
@@ -169,6 +168,9 @@ def weather_files(n_per_class: int = 12, seed: int = 1) -> dict[str, bytes]:
     ``cloudy8.jpg`` (a near-duplicate pair), ``shine6.jpg`` is a byte copy of ``shine5.jpg``,
     and ``cloudy7.jpg`` is corrupt (random bytes after a JPEG header).
     """
+    from tests.standins import make_sky  # here, not at the top: the Colab stack runs the widget
+    #                                       tests without the checkout on sys.path
+
     rng = np.random.default_rng(seed)
     files: dict[str, bytes] = {}
     for label in ("cloudy", "rain", "shine", "sunrise"):
@@ -209,6 +211,8 @@ def write_zip(path: Path, files: dict[str, bytes], top: str = "dataset2/",
 @pytest.fixture(scope="session")
 def weather_set(tmp_path_factory):
     """(files, zip path, split table path) for a small weather archive in the real layout."""
+    from tests.standins import write_table
+
     folder = tmp_path_factory.mktemp("weather-src")
     files = weather_files()
     archive = write_zip(folder / "weather.zip", files)

@@ -10,7 +10,7 @@ from .. import weather
 from ..plots.weather import augmentation_grid, probability_chart
 from ..uploads import first_upload
 from ..weather import augment
-from .common import figure_png
+from .common import Panel, figure_png
 
 
 class AugmentationPreview:
@@ -63,7 +63,9 @@ class UploadClassifier:
         self.message = widgets.Label("Upload a photo of the sky (JPEG or PNG) to see what the network thinks.")
         self.picture = widgets.Image(format="png")
         self.upload.observe(self.update, names="value")
-        self.widget = widgets.VBox([self.upload, self.message, self.picture])
+        self.widget = Panel("UploadClassifier: upload a photo and see what the network thinks "
+                            "(run the notebook to use it)",
+                            children=[self.upload, self.message, self.picture])
 
     def update(self, change: dict | None = None) -> None:
         """Classify the uploaded photo, or say why it could not be read."""
