@@ -35,7 +35,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-
 SERVER_LIFETIME_S = 120
 SLOW_S = 0.05
 
