@@ -231,8 +231,8 @@ def baseline(args: argparse.Namespace, split_dir: Path, result: dict) -> dict:
     start = time.perf_counter()
     baselines = weather.train_baseline(split_dir, seed=args.seed)
     result["train_seconds"] = round(time.perf_counter() - start, 1)
-    result.update(page.evaluation_figures(baselines["boosting"].evaluation))
-    result["logistic_test_accuracy"] = round(baselines["logistic"].evaluation.accuracy, 4)
+    result.update(page.evaluation_figures(baselines["boosting"]))
+    result["logistic_test_accuracy"] = round(baselines["logistic"].accuracy, 4)
     result["features"] = len(weather.evaluation.FEATURE_NAMES)
     result["peak_memory_mb"] = peak_memory_mb()
     return result

@@ -150,8 +150,8 @@ def test_image_features_see_colour_and_edges():
 def test_baseline_learns_plain_colours(folder):
     results = weather.train_baseline(folder, seed=0)
     assert set(results) == {"boosting", "logistic"}
-    assert results["logistic"].evaluation.accuracy == 1.0
-    assert results["boosting"].evaluation.probabilities.shape == (8, 4)
+    assert results["logistic"].accuracy == 1.0
+    assert results["boosting"].probabilities.shape == (8, 4)
 
 
 def test_baseline_kind_must_be_known():

@@ -166,7 +166,7 @@ def drive_noise_explorer():
 
 
 def drive_segment_explorer():
-    from workshop_utils.data import load_customers
+    from workshop_utils.customers import load_customers
     from workshop_utils.widgets.clustering import segment_explorer
 
     widget = segment_explorer(load_customers(), n_clusters=5)
@@ -182,7 +182,7 @@ def drive_segment_explorer():
 
 
 def drive_line_explorer():
-    from workshop_utils.data import load_sales
+    from workshop_utils.sales import load_sales
     from workshop_utils.widgets.regression import LineExplorer
 
     sales = load_sales()

@@ -1,10 +1,8 @@
 """The pretrained ImageNet weights of notebook 04's transfer learning: which file, where, checked.
 
-The weights are a file Keras itself publishes (``keras.applications``), checked against the
-md5 Keras publishes for it, and placed where Keras looks: ``$KERAS_HOME/models/<file>``
-(``~/.keras/models/``). :func:`weights_file` gets it the first time it is needed (a progress
-bar, like the photos); ``python -m workshop_utils fetch`` gets it in advance, from the internet
-or, with ``--source``, from a USB stick. No TensorFlow is imported here.
+Keras publishes the file and its md5; it is checked and placed where Keras looks
+(``$KERAS_HOME/models/``). :func:`weights_file` gets it the first time it is needed;
+``python -m workshop_utils fetch`` gets it in advance (``--source``: from a USB stick).
 """
 
 import os
@@ -29,10 +27,6 @@ class PretrainedWeights:
     url: str  # where Keras downloads it from
     md5: str  # the hash Keras checks it against (keras.utils.get_file(..., file_hash=...))
     size_mb: int  # about how big the file is, for the messages
-
-    @property
-    def label(self) -> str:
-        return f"{self.application} ImageNet weights ({self.file_name})"
 
 
 #: Notebook 04's backbone (README, "Transfer learning": why this one). Its md5 is Keras's own:
@@ -90,7 +84,7 @@ def status(weights: PretrainedWeights | None = None) -> tuple[bool, str]:
         verify(path, weights)
     except ChecksumError:
         return False, f"{path} is not the published file: run `python -m workshop_utils fetch`"
-    return True, f"ready ({weights.label} in {path.parent})"
+    return True, f"ready ({weights.application} ImageNet weights in {path.parent})"
 
 
 def fetch_weights(source: str | Path | None = None, weights: PretrainedWeights | None = None, *,

@@ -1,10 +1,9 @@
 """Student copies of the notebooks: no outputs, no solutions, hints kept.
 
-Solutions live in the package (``q1.solution()``), so a copy only clears outputs and execution
-counts, comments an uncommented ``qN.solution()`` out again and drops cells tagged ``solution``.
-It reads and checks every notebook before writing any, and never overwrites a copy changed since
-it wrote it (a learner's work): :data:`RECORD` keeps what it wrote, since comparing with what it
-would write now cannot tell a learner's edit from an updated notebook.
+A copy clears outputs, comments a shown ``qN.solution()`` out again and drops cells tagged
+``solution``. Every notebook is checked before any is written, and a copy changed since it was
+written (a learner's work) is never overwritten: :data:`RECORD` keeps what was written, since
+comparing with what would be written now cannot tell an edit from an updated notebook.
 """
 
 import hashlib

@@ -1,15 +1,8 @@
 """What an ipywidgets ``FileUpload`` holds, in either version's shape, as plain files.
 
-Learners meet two versions of ipywidgets: 7.7 on Colab and older JupyterHubs, 8 in current
-JupyterLab. Their ``FileUpload.value`` differ:
-
-* ipywidgets 8: a tuple of dicts, one per file, with ``name``, ``type``, ``size``,
-  ``last_modified`` and ``content`` (a ``memoryview``);
-* ipywidgets 7: a dict keyed by file name; each entry holds ``metadata`` (``name``, ``type``,
-  ``size``, ``lastModified``) and ``content`` (bytes or a ``memoryview``).
-
-:func:`uploaded_files` reads both (and a single file's dict of either shape), so the rest of
-the package never asks which version is installed. No ipywidgets import is needed here.
+ipywidgets 8 (JupyterLab): a tuple of dicts with ``name``, ``type`` and ``content``; ipywidgets
+7.7 (Colab): a dict keyed by file name, each entry with ``metadata`` and ``content``.
+:func:`first_upload` reads both, so nothing else asks which version is installed.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -64,14 +57,6 @@ def _files(value) -> Iterator[UploadedFile]:
     else:
         raise TypeError(f"expected a FileUpload value (a tuple of file dicts, or a dict of them), "
                         f"got {type(value).__name__}")
-
-
-def uploaded_files(value) -> list[UploadedFile]:
-    """The files in a ``FileUpload.value`` of ipywidgets 7 or 8, in upload order.
-
-    An empty value (nothing uploaded yet: ``()`` in 8, ``{}`` in 7) gives an empty list.
-    """
-    return list(_files(value))
 
 
 def first_upload(value) -> UploadedFile:

@@ -1,19 +1,5 @@
-"""Notebook 04's machinery: the weather photos, the networks, honest evaluation.
-
-One module per job (none imports TensorFlow at import time):
-
-- ``archive``: the dataset's zip, got once, opened safely, each photo checked as it is read;
-- ``photos``: the photos laid out by the shipped split table, ``SPLIT.json``, "ready";
-- ``split``: near-duplicate groups, the grouped split, the shipped table, count tables;
-- ``images``: decode any photo by content to RGB, perceptual hash;
-- ``augment``: the augmentation layers (shear, rotate, zoom, flip);
-- ``builders``: the Keras builders of the slides' network and the better one;
-- ``training``: compact progress while ``fit`` runs; saving and loading models safely;
-- ``evaluation``: ``Evaluation``, classifying one photo, the colour baseline;
-- ``transfer``: the feature cache of section 9 and the fine-tuning model.
-
-The names notebook 04 uses are re-exported here.
-"""
+"""Notebook 04's machinery, one module per job (see the README's "How it is built"); none imports
+TensorFlow at import time. The names the notebook calls are re-exported here."""
 
 from ..models import import_keras, layer_table
 from ..pretrained import WeightsMissing

@@ -1,9 +1,8 @@
 """The weather photos' zip: got once (downloaded or local), opened safely, read photo by photo.
 
-Real data: Ajayi, Gbeminiyi (2018), "Multi-class Weather Dataset for Image Classification",
-Mendeley Data, V1, doi:10.17632/4drtyfjtfy.1, CC BY 4.0. Its zip holds a flat ``dataset2/``
-folder of 1125 photos named ``cloudy1.jpg`` ... ``sunrise357.jpg``; no checksum of the zip is
-published, so each photo is checked against the sha256 in the shipped table instead.
+The data (:data:`CITATION`): a flat ``dataset2/`` folder of 1125 photos, ``cloudy1.jpg`` ...
+``sunrise357.jpg``. No checksum of the zip is published: each photo is checked against its
+sha256 in the shipped table instead.
 """
 
 import hashlib

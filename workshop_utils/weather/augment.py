@@ -5,7 +5,7 @@ and pass images through unchanged at inference, so one model file can hold them 
 classify a new photo faithfully. Keras is imported inside the functions.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -15,28 +15,16 @@ from ..checks import fraction, integer
 
 @dataclass(frozen=True)
 class AugmentStrength:
-    """How strongly each random transform may change a photo (0 switches it off).
+    """How strongly each random transform may change a photo (0 switches it off)."""
 
-    Parameters
-    ----------
-    rotation : largest rotation, as a fraction of a full turn (0.05 is 18 degrees).
-    zoom : largest zoom in or out, as a fraction of the size (0.1 is 10 %).
-    shear : largest shear, as a fraction of the size along each axis.
-    flip : mirror left-right at random (never upside down: skies stay on top).
-    """
-
-    rotation: float = 0.05
-    zoom: float = 0.1
-    shear: float = 0.1
-    flip: bool = True
+    rotation: float = 0.05  # largest rotation, as a fraction of a full turn (0.05: 18 degrees)
+    zoom: float = 0.1  # largest zoom in or out, as a fraction of the size
+    shear: float = 0.1  # largest shear, as a fraction of the size along each axis
+    flip: bool = True  # mirror left-right at random (never upside down: skies stay on top)
 
     def __post_init__(self):
         for name in ("rotation", "zoom", "shear"):
             fraction(getattr(self, name), name)
-
-    def as_dict(self) -> dict:
-        """The strengths as a plain dict (for printing and for the benchmark's JSON)."""
-        return asdict(self)
 
 
 #: The strengths the notebook and the benchmark use unless told otherwise.

@@ -1,12 +1,9 @@
 """Notebook 04's photos, ready to train on: ``weather-img/{train,validate,test}/{class}/*.jpg``.
 
-:func:`fetch_weather` gets the zip (:mod:`.archive`), checks every photo against the shipped
-table, decodes it by content (PNG or GIF named ``.jpg``, grayscale, RGBA), shrinks it to at most
-:data:`MAX_SIDE` pixels and writes it as an RGB JPEG into the split the table gives it, in a
-temporary folder that is renamed into place whole, with ``SPLIT.json`` (what is where, and the
-report). :func:`status` is the one definition of "ready" that ``check``, ``fetch`` and the
-notebook share: every split holds every class, and the files on disk are those ``SPLIT.json``
-lists. Anything else is laid out again.
+:func:`fetch_weather` checks each photo of the zip against the shipped table, decodes it by
+content, shrinks it to :data:`MAX_SIDE` and writes it as an RGB JPEG into the table's split, in a
+folder renamed into place whole with ``SPLIT.json``. :func:`status` is the one "ready" that check,
+fetch and the notebook share: every split holds every class, and the disk matches ``SPLIT.json``.
 """
 
 import io

@@ -1,10 +1,7 @@
 """Transfer learning, section 9 of notebook 04: the feature cache, and the fine-tuning model.
 
-The page builds the pretrained backbone, computes its features with ``backbone.predict`` and
-fits a logistic-regression head; this module keeps the features on disk, so a re-run reads
-them in a second instead of running the network again (the file's name holds the backbone and
-image size; it is rebuilt when a photo of the split changes, or when it cannot be read), and
-builds the optional fine-tuning model. No TensorFlow at import time.
+The page builds the backbone, runs ``predict`` and fits the head; this keeps the features on disk
+(computed again when a photo changes or the file cannot be read) and builds the optional model.
 """
 
 import zipfile
