@@ -20,7 +20,7 @@ SPLIT_HATCHES = {"train": "", "validate": "//", "test": ".."}  # the splits diff
 
 
 def _photo(ax: Axes, image, title: str = "", color: str = palette.BLACK) -> None:
-    ax.imshow(read_image(image))
+    ax.imshow(read_image(image, max_side=256))  # a thumbnail: never the whole photo in memory
     ax.set_title(title, fontsize=9, color=color)
     ax.set_axis_off()
 

@@ -17,7 +17,7 @@ class AugmentationPreview:
     """Sliders for each augmentation strength redrawing the nine-way preview."""
 
     def __init__(self, image, strength: augment.AugmentStrength = augment.DEFAULT_STRENGTH, seed: int = 0):
-        self.image, self.seed = weather.read_image(image), seed
+        self.image, self.seed = weather.read_image(image, max_side=256), seed  # enough to see
         self.rotation, self.zoom, self.shear = (
             widgets.FloatSlider(value=getattr(strength, name), min=0.0, max=0.5, step=0.05, description=name,
                                 continuous_update=False, readout_format=".2f")
