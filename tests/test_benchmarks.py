@@ -654,7 +654,8 @@ def test_backbone_speed_times_the_candidates_and_the_notebooks_own_code(photos, 
     (line,) = json.loads(capsys.readouterr().out)["backbones"].values()
     assert line["photos"] == 48 and line["features"] == 576 and line["cpu_seconds"] > 0
     # the notebook's own section 9 cells, with random weights: at the page's 224 px
-    assert backbone_speed.main(["--split-dir", str(photos), "--pipeline", "--fine-tune-epochs", "1"]) == 0
+    assert backbone_speed.main(["--split-dir", str(photos), "--pipeline", "--fine-tune-epochs", "1",
+                                "--unfreeze", "2"]) == 0
     pipeline = json.loads(capsys.readouterr().out)
     assert pipeline["photos"] == 48 and pipeline["image_size"] == 224 and pipeline["head_seconds"] >= 0
     assert pipeline["fine_tune_seconds"] > 0 and pipeline["peak_memory_after_features_mb"] > 100
