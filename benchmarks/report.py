@@ -343,15 +343,14 @@ def backbone_section(speed: dict) -> str:
                      "Parameters"], rows))
     pipe = speed.get("notebook_pipeline", {})
     if "features_seconds" in pipe:
-        text += (f"\n\nNotebook 04's own transfer code ({pipe['backbone']}, {pipe['image_size']} px, "
-                 f"batches of {pipe['batch_size']}): features of {pipe['photos']} photos in "
-                 f"{pipe['features_seconds']:.1f} s ({pipe['features_cpu_seconds']:.1f} CPU s); the "
-                 f"process's peak memory {pipe['peak_memory_before_features_mb']:.0f} MB before and "
-                 f"{pipe['peak_memory_after_features_mb']:.0f} MB after")
+        text += (f"\n\nNotebook 04's own section 9 cells ({pipe['backbone']}, {pipe['image_size']} px): "
+                 f"features of {pipe['photos']} photos in {pipe['features_seconds']:.1f} s "
+                 f"({pipe['features_cpu_seconds']:.1f} CPU s), the head in {pipe['head_seconds']:.2f} s; "
+                 f"the process's peak memory {pipe['peak_memory_before_features_mb']:.0f} MB before "
+                 f"and {pipe['peak_memory_after_features_mb']:.0f} MB after")
         if "fine_tune_seconds" in pipe:
             text += (f"; {pipe['fine_tune_epochs']} epoch of fine-tuning (top {pipe['unfreeze']} "
-                     f"layers, {pipe['train_photos']} training photos) in "
-                     f"{pipe['fine_tune_seconds']:.1f} s ({pipe['fine_tune_cpu_seconds']:.1f} CPU s)")
+                     f"layers) in {pipe['fine_tune_seconds']:.1f} s ({pipe['fine_tune_cpu_seconds']:.1f} CPU s)")
         text += "."
     failed = [f"- **failed** `{entry['command']}`: {entry['error']}" for entry in (candidates, pipe)
               if entry.get("error")]

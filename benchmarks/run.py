@@ -576,14 +576,19 @@ def main(argv: list[str] | None = None) -> int:
         measure_all(args, results, Path(work))
     problems = failures(results)
     results["run"]["failures"] = problems
-    print("\n" + report.render(results, None), flush=True)
     default = results["run"]["complete"]
     results_path = args.results or (RESULTS if default else None)
     markdown_path = args.output or (BENCHMARKS_MD if default else None)
-    if not default and not args.fast and not (args.results or args.output):
-        say("not a complete run (a subset of notebooks, or no --weather-archive): nothing written; "
-            "give --results and --output to keep it")
-    write(results, results_path, markdown_path)
+    if results_path is None and not args.fast:  # an hour of measuring is never lost to a report
+        results_path = Path(tempfile.gettempdir()) / "workshop-benchmark-results.json"
+        say(f"not a complete run (a subset of notebooks, or no --weather-archive): the results go "
+            f"to {results_path} only; give --results and --output to keep them")
+    write(results, results_path, None)  # the figures first: rendering comes after
+    print("\n" + report.render(results, None), flush=True)
+    if markdown_path is not None:
+        source = results_path.resolve() if results_path is not None else None
+        markdown_path.write_text(report.render(results, source), encoding="utf-8")
+        say(f"wrote {markdown_path}")
     say("done" + (f" ({len(problems)} measurements failed: see above)" if problems else ""))
     return 1 if problems else 0
 

@@ -659,6 +659,9 @@ def test_backbone_speed_times_the_candidates_and_the_notebooks_own_code(photos, 
     pipeline = json.loads(capsys.readouterr().out)
     assert pipeline["photos"] == 48 and pipeline["image_size"] == 224 and pipeline["head_seconds"] >= 0
     assert pipeline["fine_tune_seconds"] > 0 and pipeline["peak_memory_after_features_mb"] > 100
+    # the report renders what the script writes (a mismatch once cost a whole benchmark run)
+    text = report.backbone_section({"candidates": {"backbones": {"x": line}}, "notebook_pipeline": pipeline})
+    assert "MobileNetV3Small" in text and "features of 48 photos" in text and "fine-tuning" in text
 
 
 def test_epoch_summary_takes_medians_of_the_warm_epochs():
