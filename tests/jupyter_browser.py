@@ -72,17 +72,15 @@ def free_port() -> int:
 
 
 def working_copy(notebooks: list[Path], root: Path) -> list[Path]:
-    """Copy the notebooks into ``root`` with outputs cleared, so any output seen was made now."""
+    """The learners' copies of the notebooks in ``root`` (``student-copy``: no solutions, no
+    outputs), so any output seen was made now, and the copies learners open are the ones run."""
+    from workshop_utils.student_copy import student_version
+
     root.mkdir(parents=True, exist_ok=True)
     copies = []
     for source in notebooks:
-        nb = nbformat.read(source, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = []
-                cell.execution_count = None
         target = root / source.name
-        nbformat.write(nb, target)
+        nbformat.write(student_version(nbformat.read(source, as_version=4)), target)
         copies.append(target)
     return copies
 

@@ -1,7 +1,7 @@
 """The learner's path in a real browser: JupyterLab, Run All Cells, widgets that render and respond.
 
-For every notebook in ``notebooks/`` (a working copy, outputs cleared, fast mode, a temporary
-data folder) this opens JupyterLab in headless Chromium, runs all cells through the Run menu,
+For every notebook in ``notebooks/`` (its learner's copy, as ``student-copy`` writes it: no
+solutions, no outputs; fast mode, a temporary data folder) this opens JupyterLab in headless Chromium, runs all cells through the Run menu,
 waits for the kernel, and checks that
 
 * no cell shows an error, and every code cell ran;
@@ -241,7 +241,9 @@ def test_notebook_in_jupyterlab(source, open_notebook, tmp_path):
         run, seconds = run_in_browser(nb)
         print(f"{source.name}: Run All Cells took {seconds:.1f} s in the browser")
         errors = cell_errors(run)
-        assert not errors, f"{source.name} in JupyterLab:\n" + "\n".join(errors)
+        assert not errors, (f"the learner's copy of {source.name} in JupyterLab (if a cell needs a "
+                            "removed solution's result, compute it in a visible cell):\n"
+                            + "\n".join(errors))
         failures = nb.widget_failures(run)
         assert not failures, f"{source.name}: widgets do not render:\n" + "\n".join(failures)
         interact = interaction_for(source.name)

@@ -156,9 +156,15 @@ def figures(value, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], fl
     return [(path, float(value))]
 
 
+#: Keys of a summary over seeds or folds, whose unit is their parent key's.
+STATISTICS = {"mean", "std", "min", "max"}
+
+
 def kind_of(path: tuple[str, ...]) -> str | None:
     """The unit kind of a results figure, from its key path (see the module docstring)."""
     last = path[-1] if path else ""
+    if last in STATISTICS and len(path) > 1:  # {"train_seconds": {"mean": ...}}: the parent's unit
+        last = path[-2]
     if last.endswith("seconds") or last.endswith("seconds_per_epoch"):
         return "seconds"
     if last.endswith("_mb"):
@@ -322,6 +328,16 @@ def test_benchmarks_md_is_written_from_the_results_file():
         "`python benchmarks/report.py` writes it again from the results file")
 
 
+def test_checks_memory_figure_is_notebook_04s_recorded_peak():
+    """``check`` weighs free memory against notebook 04's peak of the recorded run, not a guess."""
+    from workshop_utils.machine import NOTEBOOK_04_PEAK_MB
+
+    assert RESULTS.is_file(), f"{RESULTS_SHOWN} is missing"
+    peak = load_results()["notebooks"]["04_weather_cnn"]["peak_mb"]
+    assert NOTEBOOK_04_PEAK_MB == round(peak), (
+        f"workshop_utils/machine.py says {NOTEBOOK_04_PEAK_MB} MB, the recorded run {peak} MB")
+
+
 # --- extraction and matching, on small texts ----------------------------------------------------------
 
 
@@ -391,6 +407,8 @@ def test_results_figures_are_sorted_by_the_unit_their_key_names():
     assert sorted(sources["seconds"]) == [177.9, 189.5, 338.2]
     assert sorted(sources["mb"]) == [80.1, 1700, 1825, 25300]
     assert sources["photos"] == [168]
+    summary = results_sources({"ablation": {"neither": {"train_seconds": {"mean": 52.1, "std": 1.6}}}})
+    assert sorted(summary["seconds"]) == [1.6, 52.1]
 
 
 def test_outputs_give_numbers_printed_with_units_and_fractions():
