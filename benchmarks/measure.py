@@ -287,6 +287,13 @@ def _figures_of(value: object) -> dict:
     return {}
 
 
+def notebook_client(nb: nbformat.NotebookNode, path: Path, timeout: int, **options) -> NotebookClient:
+    """A client that runs ``nb`` in a fresh python3 kernel, in ``path``'s folder, without timestamps
+    (shared with tools/run_notebooks.py, so the stored outputs and the benchmark run alike)."""
+    return NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                          resources={"metadata": {"path": str(path.parent)}}, **options)
+
+
 def kernel_pid(client: NotebookClient) -> int:
     """The process id of the kernel that ``client`` started."""
     provisioner = client.km.provisioner
@@ -343,12 +350,8 @@ def run_notebook(
             elapsed = time.perf_counter() - t0
             progress(f"    cell {cell_index}: {seconds:.1f} s (elapsed {elapsed:.0f} s)")
 
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,
+    client = notebook_client(
+        nb, path, timeout,
         store_widget_state=False,
         on_notebook_start=on_notebook_start,
         on_cell_execute=on_cell_execute,

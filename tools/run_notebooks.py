@@ -21,12 +21,14 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
 
 from colab import COLAB_BADGE_IMAGE, badge_markdown, setup_cell_source  # noqa: E402
+
+from benchmarks.measure import notebook_client  # noqa: E402
 
 # Full mode always: the stored outputs are what nbval compares, and it runs notebook 04 in full mode.
 KERNEL_ENV = {"WORKSHOP_FAST": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -78,16 +80,9 @@ def run(path: Path, timeout: int = 900) -> None:
     refresh_badge(nb, path.name)
     refresh_setup_cell(nb)
     os.environ.update(KERNEL_ENV)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,
-        # nbclient 0.11 crashes on Output widgets without widget state (KeyError in
-        # output_widget.py); keep it while running and strip it in clean() instead.
-        store_widget_state=True,
-    )
+    # nbclient 0.11 crashes on Output widgets without widget state (KeyError in
+    # output_widget.py); keep it while running and strip it in clean() instead.
+    client = notebook_client(nb, path, timeout, store_widget_state=True)
     client.execute()
     clean(nb)
     nbformat.validate(nb)
