@@ -30,7 +30,6 @@ from workshop_utils.student_copy import (
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-RUN_TIMEOUT_S = 300  # per cell: a hung kernel fails in minutes, not at the CI limit
 
 
 def _solution_cell(source: str) -> nbformat.NotebookNode:
